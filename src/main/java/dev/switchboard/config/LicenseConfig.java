@@ -1,0 +1,23 @@
+package dev.switchboard.config;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One license: a caller credential the gateway recognises by its SHA-256 digest only.
+ *
+ * @param name      shown in logs as the caller; never the key
+ * @param keySha256 lower- or upper-case hex SHA-256 of the license key (64 hex digits)
+ * @param platforms platform prefixes this license may use; {@code "*"} means all
+ * @param expiresAt when the license stops working; {@code null} means never
+ */
+public record LicenseConfig(String name, String keySha256, List<String> platforms, Instant expiresAt) {
+
+    public LicenseConfig {
+        platforms = platforms == null ? List.of() : List.copyOf(platforms);
+    }
+
+    public boolean allowsPlatform(String platform) {
+        return platforms.contains("*") || platforms.contains(platform);
+    }
+}

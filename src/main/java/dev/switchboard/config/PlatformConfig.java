@@ -1,0 +1,30 @@
+package dev.switchboard.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One upstream platform, reached under the URL prefix that is its key in {@link GatewayConfig#platforms()}.
+ *
+ * @param type     the vendor protocol: {@code openai}, {@code mock} (more types come with native vendors)
+ * @param baseUrl  the vendor API root including its version path, e.g. {@code https://api.openai.com/v1}
+ * @param tokens   the managed vendor token pool; used round-robin
+ * @param models   public model name to upstream model name; {@code null} means any model passes unchanged
+ * @param timeouts per-platform timeouts
+ * @param mock     settings of the local {@code mock} type
+ */
+public record PlatformConfig(
+        String type,
+        String baseUrl,
+        List<String> tokens,
+        Map<String, String> models,
+        TimeoutsConfig timeouts,
+        MockConfig mock) {
+
+    public PlatformConfig {
+        tokens = tokens == null ? List.of() : List.copyOf(tokens);
+        models = models == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
+        timeouts = timeouts == null ? TimeoutsConfig.DEFAULTS : timeouts;
+        mock = mock == null ? MockConfig.DEFAULTS : mock;
+    }
+}
