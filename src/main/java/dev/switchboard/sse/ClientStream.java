@@ -1,0 +1,317 @@
+package dev.switchboard.sse;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Per-request: the only object that writes an asynchronous response — a whole JSON body or an SSE stream — and the
+ * only one that completes the {@link AsyncContext}, exactly once.
+ *
+ * <p>Threads: any thread may call the public methods (the upstream I/O thread, the container's thread in
+ * {@link #onWritePossible()}, the shared timer); they are serialised on this object's monitor because the Servlet
+ * API forbids concurrent use of one {@link ServletOutputStream}. Nothing here blocks: bytes that the client cannot
+ * take yet wait in {@code pending}, and the upstream is told to pause through {@link Listener#onDrained()} being
+ * withheld. If {@code pending} still grows past {@code maxBufferedBytes} (HTTP/1.1 flow control is soft, see
+ * TOOLCHAIN.md) the stream is cut: bounded memory wins over one stalled reader.
+ */
+public final class ClientStream implements WriteListener, AsyncListener {
+    private static final Logger LOG = LogManager.getLogger(ClientStream.class);
+    private static final byte[] KEEPALIVE = ": keepalive\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATA_PREFIX = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EVENT_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** What the producing side of the stream needs to hear. Called with this stream's monitor held: do not block. */
+    public interface Listener {
+        /** Everything queued reached the container and the client can take more; called zero or more times. */
+        void onDrained();
+
+        /** The client went away, the stream was cut, or it timed out; called at most once. Stop producing. */
+        void onClosed(CloseReason reason);
+    }
+
+    /** Why a stream ended other than by {@link #endStream()} or {@link #respond}. */
+    public enum CloseReason { CLIENT_GONE, CLIENT_TOO_SLOW, TIMED_OUT }
+
+    private final AsyncContext asyncContext;
+    private final HttpServletResponse clientResponse;
+    private final ServletOutputStream output;
+    private final int maxBufferedBytes;
+    private final Runnable onCommit;
+    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    private int pendingBytes;
+    private Listener listener = NO_LISTENER;
+    private boolean committed;
+    private boolean needsFlush;
+    private boolean ending;
+    private boolean finished;
+    private long lastWriteNanos = System.nanoTime();
+    private ScheduledFuture<?> heartbeat;
+
+    private static final Listener NO_LISTENER = new Listener() {
+        @Override
+        public void onDrained() {}
+
+        @Override
+        public void onClosed(CloseReason reason) {}
+    };
+
+    /**
+     * Must be called on the container thread that started {@code asyncContext}.
+     *
+     * @param onCommit run once, when the status line is about to leave (time to first byte)
+     */
+    public ClientStream(AsyncContext asyncContext, int maxBufferedBytes, Runnable onCommit) throws IOException {
+        this.asyncContext = asyncContext;
+        this.onCommit = onCommit;
+        this.clientResponse = (HttpServletResponse) asyncContext.getResponse();
+        this.output = clientResponse.getOutputStream();
+        this.maxBufferedBytes = maxBufferedBytes;
+        asyncContext.addListener(this);
+        output.setWriteListener(this);
+    }
+
+    public synchronized void setListener(Listener listener) {
+        this.listener = listener == null ? NO_LISTENER : listener;
+    }
+
+    /** True once the status line is on its way to the client: no retry, no other status after this point. */
+    public synchronized boolean isCommitted() {
+        return committed;
+    }
+
+    public synchronized boolean isFinished() {
+        return finished;
+    }
+
+    public synchronized int pendingBytes() {
+        return pendingBytes;
+    }
+
+    /** Writes a whole response and completes. Ignored once committed or finished (the caller lost a race). */
+    public synchronized void respond(int status, String contentType, Map<String, String> headers, byte[] body) {
+        if (committed || finished) {
+            return;
+        }
+        committed = true;
+        onCommit.run();
+        clientResponse.setStatus(status);
+        clientResponse.setContentType(contentType);
+        clientResponse.setContentLength(body.length);
+        headers.forEach(clientResponse::setHeader);
+        enqueue(body);
+        ending = true;
+        drain();
+    }
+
+    /**
+     * Queues one SSE event {@code data: <data>\n\n}; the first call commits a 200 {@code text/event-stream}. The data
+     * must be a single line (OpenAI SDKs parse one JSON object per event).
+     */
+    public synchronized void event(String data) {
+        if (finished || ending) {
+            return;
+        }
+        commitStream();
+        byte[] utf8 = data.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer frame = ByteBuffer.allocate(DATA_PREFIX.length + utf8.length + EVENT_END.length);
+        frame.put(DATA_PREFIX).put(utf8).put(EVENT_END).flip();
+        enqueue(frame);
+        needsFlush = true;
+        if (pendingBytes > maxBufferedBytes) {
+            close(CloseReason.CLIENT_TOO_SLOW);
+            return;
+        }
+        drain();
+    }
+
+    /**
+     * Reports a failure: before commit as the whole response with {@code status}; after commit as one in-band
+     * {@code data:} error event followed by the end of the stream, with no {@code [DONE]} (RELIABILITY.md "After
+     * commit"; SDK-CLIENT-REQUIREMENTS.md §1.6: both OpenAI SDKs raise on a data payload with an {@code error} key).
+     */
+    public synchronized void fail(int status, Map<String, String> headers, byte[] errorJson) {
+        if (!committed) {
+            respond(status, "application/json", headers, errorJson);
+            return;
+        }
+        event(new String(errorJson, StandardCharsets.UTF_8));
+        endStream();
+    }
+
+    /** Ends a committed stream once everything queued is written. */
+    public synchronized void endStream() {
+        if (finished || ending) {
+            return;
+        }
+        commitStream();
+        ending = true;
+        drain();
+    }
+
+    /**
+     * Sends an SSE comment every {@code periodMillis} while the stream is committed and otherwise silent, so a
+     * client that left is found by the failed write even when the upstream says nothing (RELIABILITY.md).
+     */
+    public synchronized void startHeartbeat(ScheduledExecutorService timer, long periodMillis) {
+        if (finished || heartbeat != null) {
+            return;
+        }
+        heartbeat = timer.scheduleWithFixedDelay(this::beat, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        periodNanos = TimeUnit.MILLISECONDS.toNanos(periodMillis);
+    }
+
+    private long periodNanos;
+
+    private synchronized void beat() {
+        if (finished || ending || !committed || !pending.isEmpty()) {
+            return;
+        }
+        if (System.nanoTime() - lastWriteNanos >= periodNanos) {
+            enqueue(ByteBuffer.wrap(KEEPALIVE));
+            needsFlush = true;
+            drain();
+        }
+    }
+
+    @Override
+    public synchronized void onWritePossible() {
+        drain();
+    }
+
+    @Override
+    public synchronized void onError(Throwable failure) {
+        LOG.debug("client write failed: {}", failure.toString());
+        close(CloseReason.CLIENT_GONE);
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+        synchronized (this) {
+            finished = true;
+            cancelHeartbeat();
+        }
+    }
+
+    @Override
+    public synchronized void onTimeout(AsyncEvent event) {
+        close(CloseReason.TIMED_OUT);
+    }
+
+    @Override
+    public synchronized void onError(AsyncEvent event) {
+        close(CloseReason.CLIENT_GONE);
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {}
+
+    private void commitStream() {
+        if (committed) {
+            return;
+        }
+        committed = true;
+        onCommit.run();
+        clientResponse.setStatus(200);
+        clientResponse.setContentType("text/event-stream");
+        clientResponse.setCharacterEncoding("UTF-8");
+        clientResponse.setHeader("Cache-Control", "no-cache");
+        // Reverse proxies such as nginx buffer responses unless told not to; an SSE stream must not be held back.
+        clientResponse.setHeader("X-Accel-Buffering", "no");
+    }
+
+    private void enqueue(byte[] bytes) {
+        enqueue(ByteBuffer.wrap(bytes));
+    }
+
+    private void enqueue(ByteBuffer bytes) {
+        pending.add(bytes);
+        pendingBytes += bytes.remaining();
+    }
+
+    private void drain() {
+        if (finished) {
+            return;
+        }
+        try {
+            ByteBuffer head;
+            while ((head = pending.peek()) != null) {
+                if (!output.isReady()) {
+                    return; // the container calls onWritePossible() when it can take more
+                }
+                int length = head.remaining();
+                output.write(head.array(), head.arrayOffset() + head.position(), length);
+                pending.poll();
+                pendingBytes -= length;
+                lastWriteNanos = System.nanoTime();
+            }
+            if (needsFlush) {
+                if (!output.isReady()) {
+                    return;
+                }
+                needsFlush = false;
+                output.flush();
+            }
+            if (!output.isReady()) {
+                return;
+            }
+            if (ending) {
+                complete();
+            } else {
+                listener.onDrained();
+            }
+        } catch (IOException | IllegalStateException e) {
+            // A failed write or flush is how a vanished client shows itself on every container.
+            LOG.debug("client write failed: {}", e.toString());
+            close(CloseReason.CLIENT_GONE);
+        }
+    }
+
+    private void close(CloseReason reason) {
+        if (finished) {
+            return;
+        }
+        // The listener hears first so that, on a timeout, it can still queue a last error event; whatever it
+        // writes to a client that is gone fails quietly and lands here again, where the listener is no longer set.
+        Listener told = listener;
+        listener = NO_LISTENER;
+        told.onClosed(reason);
+        complete();
+    }
+
+    private void complete() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        pending.clear();
+        pendingBytes = 0;
+        cancelHeartbeat();
+        try {
+            asyncContext.complete();
+        } catch (IllegalStateException e) {
+            // The container already completed or recycled the request after an error; nothing left to release.
+            LOG.debug("async context already completed: {}", e.toString());
+        }
+    }
+
+    private void cancelHeartbeat() {
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+            heartbeat = null;
+        }
+    }
+}

@@ -1,0 +1,350 @@
+package dev.switchboard.upstream;
+
+import dev.switchboard.openai.ApiError;
+import dev.switchboard.openai.ChatRequest;
+import dev.switchboard.sse.ClientStream;
+import dev.switchboard.sse.SseDecoder;
+import dev.switchboard.sse.SseEvent;
+import dev.switchboard.sse.SseException;
+import dev.switchboard.usage.AccessRecord;
+import dev.switchboard.usage.UsageParser;
+import dev.switchboard.vendor.EventSink;
+import dev.switchboard.vendor.StreamTranslator;
+import dev.switchboard.vendor.UpstreamFormatException;
+import dev.switchboard.vendor.UpstreamRequest;
+import dev.switchboard.vendor.Vendor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.EntityDetails;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
+import org.apache.hc.core5.http.nio.CapacityChannel;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Per-attempt: one upstream HTTP exchange, from request to the last byte handed to the {@link ClientStream}.
+ *
+ * <p>HttpClient calls the {@link AsyncResponseConsumer} methods on its I/O thread, one at a time; decoding and
+ * translation run there, synchronously, so a stream's events leave in the order they came. Back-pressure: upstream
+ * credit ({@link CapacityChannel#update}) is granted only while the client side has nothing pending, so a slow
+ * reader pauses upstream reading instead of growing a buffer. The outcome reaches the client exactly once, through
+ * {@link #finishOnce}.
+ */
+public final class UpstreamExchange implements AsyncResponseConsumer<Void>, FutureCallback<Void>, ClientStream.Listener {
+    private static final Logger LOG = LogManager.getLogger(UpstreamExchange.class);
+    /** Upstream bytes read ahead per grant while the client keeps up; small enough to bound memory per stream. */
+    private static final int CREDIT_WINDOW = 64 * 1024;
+
+    private final Vendor vendor;
+    private final ChatRequest clientRequest;
+    private final ClientStream clientStream;
+    private final AccessRecord accessRecord;
+    private final int maxEventBytes;
+    private final long maxResponseBytes;
+
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicBoolean responded = new AtomicBoolean();
+    private final AtomicBoolean creditWanted = new AtomicBoolean();
+    private volatile CapacityChannel capacity;
+    private volatile Future<Void> upstreamCall;
+    private volatile ScheduledFuture<?> firstByteTimer;
+
+    // I/O-thread state: touched only by HttpClient's callbacks for this exchange, which never overlap.
+    private FutureCallback<Void> resultCallback;
+    private int upstreamStatus;
+    private String retryAfter;
+    private boolean streaming;
+    private boolean expectJson;
+    private SseDecoder decoder;
+    private StreamTranslator translator;
+    private final List<SseEvent> decoded = new ArrayList<>();
+    private BoundedBody body;
+    private final EventSink sink = this::emit;
+
+    public UpstreamExchange(Vendor vendor, ChatRequest clientRequest, ClientStream clientStream,
+            AccessRecord accessRecord, int maxEventBytes, long maxResponseBytes) {
+        this.vendor = vendor;
+        this.clientRequest = clientRequest;
+        this.clientStream = clientStream;
+        this.accessRecord = accessRecord;
+        this.maxEventBytes = maxEventBytes;
+        this.maxResponseBytes = maxResponseBytes;
+    }
+
+    /** Sends the request; the outcome reaches the client stream asynchronously. Call once. */
+    public void start(UpstreamClient client, UpstreamRequest upstreamRequest, long firstByteTimeoutMs,
+            long idleTimeoutMs, ScheduledExecutorService timer) {
+        clientStream.setListener(this);
+        firstByteTimer = timer.schedule(this::firstByteTimedOut, firstByteTimeoutMs, TimeUnit.MILLISECONDS);
+        upstreamCall = client.execute(upstreamRequest, idleTimeoutMs, this, this);
+        if (finished.get()) {
+            upstreamCall.cancel(true); // the client left while the request was being handed over
+        }
+    }
+
+    // ---- AsyncResponseConsumer (I/O thread) ----
+
+    @Override
+    public void consumeResponse(HttpResponse upstreamResponse, EntityDetails entity, HttpContext context,
+            FutureCallback<Void> callback) throws HttpException, IOException {
+        if (!responded.compareAndSet(false, true)) {
+            callback.completed(null); // the first-byte timer already answered the client
+            return;
+        }
+        cancelFirstByteTimer();
+        resultCallback = callback;
+        upstreamStatus = upstreamResponse.getCode();
+        accessRecord.upstreamStatus(upstreamStatus);
+        Header retry = upstreamResponse.getFirstHeader("Retry-After");
+        retryAfter = retry == null ? null : retry.getValue();
+        String contentType = contentType(upstreamResponse);
+        boolean success = upstreamStatus >= 200 && upstreamStatus < 300;
+        streaming = success && clientRequest.stream() && contentType.startsWith("text/event-stream");
+        expectJson = contentType.startsWith("application/json") || contentType.endsWith("+json");
+        if (streaming) {
+            decoder = new SseDecoder(maxEventBytes);
+            translator = vendor.newStreamTranslator(clientRequest);
+        } else {
+            body = new BoundedBody(maxResponseBytes);
+            CapacityChannel channel = capacity;
+            if (channel != null) {
+                channel.update(Integer.MAX_VALUE);
+            }
+        }
+        if (entity == null) {
+            streamEnd(null);
+        }
+    }
+
+    @Override
+    public void informationResponse(HttpResponse response, HttpContext context) {}
+
+    @Override
+    public void updateCapacity(CapacityChannel capacityChannel) throws IOException {
+        capacity = capacityChannel;
+        if (body != null) {
+            // Whole bodies are read as fast as they come; BoundedBody caps their size.
+            capacityChannel.update(Integer.MAX_VALUE);
+            return;
+        }
+        creditWanted.set(true);
+        grantCreditIfDrained();
+    }
+
+    @Override
+    public void consume(ByteBuffer data) throws IOException {
+        if (finished.get()) {
+            data.position(data.limit());
+            return;
+        }
+        if (!streaming) {
+            if (!body.append(data)) {
+                finishOnce(ApiError.server(502, "upstream_response_too_large",
+                        "The upstream response exceeded the gateway's size limit."));
+                cancelUpstream();
+            }
+            return;
+        }
+        try {
+            decoder.feed(data, decoded::add);
+            translateDecoded();
+        } catch (SseException e) {
+            failStream("upstream_event_too_large", "The upstream sent an event larger than the gateway accepts.");
+        } catch (UpstreamFormatException e) {
+            failStream(e.code(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void streamEnd(List<? extends Header> trailers) {
+        if (finished.get()) {
+            complete();
+            return;
+        }
+        if (streaming) {
+            try {
+                decoder.end(decoded::add);
+                translateDecoded();
+                translator.onEnd(sink);
+                if (finished.compareAndSet(false, true)) {
+                    clientStream.endStream();
+                }
+            } catch (SseException e) {
+                failStream("upstream_event_too_large", "The upstream sent an event larger than the gateway accepts.");
+            } catch (UpstreamFormatException e) {
+                failStream(e.code(), e.getMessage());
+            }
+        } else {
+            respondWithBody();
+        }
+        complete();
+    }
+
+    /** Both HttpClient interfaces report failures here: connect errors before a response, resets during one. */
+    @Override
+    public void failed(Exception cause) {
+        upstreamFailed(cause);
+    }
+
+    @Override
+    public void releaseResources() {
+        cancelFirstByteTimer();
+    }
+
+    // ---- FutureCallback: the overall outcome of client.execute ----
+
+    @Override
+    public void completed(Void result) {}
+
+    @Override
+    public void cancelled() {}
+
+    // ---- ClientStream.Listener (container thread or I/O thread) ----
+
+    @Override
+    public void onDrained() {
+        grantCreditIfDrained();
+    }
+
+    @Override
+    public void onClosed(ClientStream.CloseReason reason) {
+        if (reason == ClientStream.CloseReason.TIMED_OUT) {
+            finishOnce(ApiError.server(504, "stream_max_duration",
+                    "The response took longer than the platform's maximum duration."));
+        }
+        finished.set(true);
+        accessRecord.errorCode(reason == ClientStream.CloseReason.CLIENT_GONE ? "client_gone"
+                : reason == ClientStream.CloseReason.CLIENT_TOO_SLOW ? "client_too_slow" : "stream_max_duration");
+        cancelUpstream();
+    }
+
+    // ---- internals ----
+
+    private void translateDecoded() throws UpstreamFormatException {
+        try {
+            for (SseEvent event : decoded) {
+                if (finished.get()) {
+                    return;
+                }
+                translator.onEvent(event, sink);
+            }
+        } finally {
+            decoded.clear();
+        }
+    }
+
+    private void emit(String json) {
+        if (!accessRecord.hasUsage() && UsageParser.mayCarryUsage(json)) {
+            UsageParser.read(json, accessRecord);
+        }
+        clientStream.event(json);
+    }
+
+    private void respondWithBody() {
+        byte[] upstreamBody = body.toByteArray();
+        boolean success = upstreamStatus >= 200 && upstreamStatus < 300;
+        if (!success) {
+            finishOnce(UpstreamFailures.fromStatus(vendor, upstreamStatus, retryAfter, upstreamBody));
+            return;
+        }
+        if (clientRequest.stream() || !expectJson) {
+            finishOnce(ApiError.server(502, UpstreamFormatException.INVALID_RESPONSE,
+                    "The upstream answered in a format the gateway does not understand."));
+            return;
+        }
+        try {
+            byte[] clientBody = vendor.toClientResponse(upstreamBody, clientRequest);
+            UsageParser.read(clientBody, accessRecord);
+            if (finished.compareAndSet(false, true)) {
+                clientStream.respond(200, "application/json", Map.of(), clientBody);
+            }
+        } catch (UpstreamFormatException e) {
+            finishOnce(ApiError.server(502, e.code(), e.getMessage()));
+        }
+    }
+
+    private void upstreamFailed(Exception cause) {
+        if (finished.get()) {
+            return;
+        }
+        LOG.debug("upstream exchange failed: {}", cause.getClass().getSimpleName());
+        if (clientStream.isCommitted()) {
+            failStream("upstream_stream_interrupted", "The upstream connection failed while streaming.");
+        } else {
+            finishOnce(UpstreamFailures.fromException(cause));
+        }
+    }
+
+    private void firstByteTimedOut() {
+        if (responded.compareAndSet(false, true)) {
+            finishOnce(ApiError.server(504, "upstream_timeout", "The upstream did not answer in time."));
+            cancelUpstream();
+        }
+    }
+
+    private void failStream(String code, String message) {
+        finishOnce(ApiError.server(502, code, message));
+        cancelUpstream();
+    }
+
+    /** The one place an outcome other than success reaches the client. */
+    private void finishOnce(ApiError error) {
+        if (finished.compareAndSet(false, true)) {
+            accessRecord.errorCode(error.code());
+            clientStream.fail(error.status(), error.headers(), error.toJson());
+        }
+    }
+
+    private void grantCreditIfDrained() {
+        CapacityChannel channel = capacity;
+        if (channel != null && clientStream.pendingBytes() == 0 && creditWanted.compareAndSet(true, false)) {
+            try {
+                channel.update(CREDIT_WINDOW);
+            } catch (IOException e) {
+                upstreamFailed(e);
+            }
+        }
+    }
+
+    private void cancelUpstream() {
+        cancelFirstByteTimer();
+        Future<Void> call = upstreamCall;
+        if (call != null) {
+            call.cancel(true);
+        }
+    }
+
+    private void cancelFirstByteTimer() {
+        ScheduledFuture<?> timer = firstByteTimer;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    private void complete() {
+        FutureCallback<Void> callback = resultCallback;
+        resultCallback = null;
+        if (callback != null) {
+            callback.completed(null);
+        }
+    }
+
+    private static String contentType(HttpResponse response) {
+        Header header = response.getFirstHeader("Content-Type");
+        return header == null ? "" : header.getValue().trim().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,105 @@
+package dev.switchboard.usage;
+
+import java.util.UUID;
+
+/**
+ * Per-request: what the access log line will say. Filled in by the filters, the servlet and the upstream exchange,
+ * on whichever thread learns a fact, and read once when the request completes; fields are volatile for that hand-off.
+ * Holds no secret by construction: there is no field a credential could go in.
+ */
+public final class AccessRecord {
+    public static final String ATTRIBUTE = AccessRecord.class.getName();
+
+    private final String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+    private final long startNanos = System.nanoTime();
+    private volatile String caller = "-";
+    private volatile String mode = "-";
+    private volatile String platform = "-";
+    private volatile String model = "-";
+    private volatile int upstreamStatus;
+    private volatile long firstByteNanos;
+    private volatile long promptTokens = -1;
+    private volatile long completionTokens = -1;
+    private volatile String errorCode = "-";
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public void caller(String name, String mode) {
+        this.caller = name;
+        this.mode = mode;
+    }
+
+    public void platform(String platform) {
+        this.platform = platform;
+    }
+
+    public void model(String model) {
+        this.model = model;
+    }
+
+    public void upstreamStatus(int status) {
+        this.upstreamStatus = status;
+    }
+
+    /** The first byte of the response left for the client; only the first call counts. */
+    public void firstByte() {
+        if (firstByteNanos == 0) {
+            firstByteNanos = System.nanoTime();
+        }
+    }
+
+    public void usage(long prompt, long completion) {
+        this.promptTokens = prompt;
+        this.completionTokens = completion;
+    }
+
+    public void errorCode(String code) {
+        this.errorCode = code;
+    }
+
+    public boolean hasUsage() {
+        return promptTokens >= 0;
+    }
+
+    String caller() {
+        return caller;
+    }
+
+    String mode() {
+        return mode;
+    }
+
+    String platform() {
+        return platform;
+    }
+
+    String model() {
+        return model;
+    }
+
+    int upstreamStatus() {
+        return upstreamStatus;
+    }
+
+    long firstByteNanos() {
+        return firstByteNanos;
+    }
+
+    long promptTokens() {
+        return promptTokens;
+    }
+
+    long completionTokens() {
+        return completionTokens;
+    }
+
+    String errorCode() {
+        return errorCode;
+    }
+}

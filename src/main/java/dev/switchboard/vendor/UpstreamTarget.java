@@ -1,0 +1,15 @@
+package dev.switchboard.vendor;
+
+/**
+ * Where one attempt goes; per attempt.
+ *
+ * @param baseUrl       the platform's configured API root, without a trailing slash
+ * @param upstreamModel the model name the upstream knows
+ * @param token         the vendor credential chosen for this attempt; never logged
+ */
+public record UpstreamTarget(String baseUrl, String upstreamModel, String token) {
+    @Override
+    public String toString() {
+        return "UpstreamTarget[baseUrl=" + baseUrl + ", upstreamModel=" + upstreamModel + ", token=<redacted>]";
+    }
+}

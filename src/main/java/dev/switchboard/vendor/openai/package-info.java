@@ -1,0 +1,2 @@
+/** Upstreams that already speak OpenAI chat completions: pass-through with the model renamed. */
+package dev.switchboard.vendor.openai;
