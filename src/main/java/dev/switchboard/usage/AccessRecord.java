@@ -21,6 +21,7 @@ public final class AccessRecord {
     private volatile long promptTokens = -1;
     private volatile long completionTokens = -1;
     private volatile String errorCode = "-";
+    private volatile boolean async;
 
     public String requestId() {
         return requestId;
@@ -61,6 +62,15 @@ public final class AccessRecord {
 
     public void errorCode(String code) {
         this.errorCode = code;
+    }
+
+    /** The request went asynchronous: it is logged when it completes, not when the filter chain returns. */
+    public void markAsync() {
+        this.async = true;
+    }
+
+    public boolean isAsync() {
+        return async;
     }
 
     public boolean hasUsage() {

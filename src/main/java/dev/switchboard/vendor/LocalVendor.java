@@ -14,8 +14,10 @@ public interface LocalVendor {
      * return at once and produce the answer asynchronously, honouring the stream's back-pressure.
      *
      * @param onUsage told the usage once it is known, for the access log
+     * @param delayMs pause between streamed steps
      */
-    void answer(ChatRequest clientRequest, String upstreamModel, ClientStream clientStream, UsageListener onUsage);
+    void answer(ChatRequest clientRequest, String upstreamModel, ClientStream clientStream, UsageListener onUsage,
+            long delayMs);
 
     /** Receives token counts for the access log. */
     interface UsageListener {

@@ -1,0 +1,88 @@
+package dev.switchboard.auth;
+
+import dev.switchboard.config.LicenseConfig;
+import dev.switchboard.openai.ApiError;
+import dev.switchboard.usage.AccessRecord;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * License mode: {@code Authorization: Bearer <license>}. Every failure — missing, malformed, repeated, unknown,
+ * expired — gets the same 401 body, so a caller learns nothing about which check failed.
+ */
+public final class LicenseFilter extends HttpFilter {
+    private static final long serialVersionUID = 1L;
+    /** Query parameter names that suggest a credential; keys in URLs end up in proxy and browser logs. */
+    private static final Pattern CREDENTIAL_PARAMETER =
+            Pattern.compile("(?i)(^|&)[^=&]*(key|token|auth|license|secret|password)[^=&]*=");
+    /** Visible ASCII only: a key is a header value, and control characters could split headers or log lines. */
+    private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1,1024}");
+
+    private final transient Clock clock = Clock.systemUTC();
+
+    /** Filled by the listener at deployment; read per request. */
+    public static final String LICENSES_ATTRIBUTE = Licenses.class.getName();
+
+    @Override
+    protected void doFilter(HttpServletRequest clientRequest, HttpServletResponse clientResponse, FilterChain chain)
+            throws IOException, ServletException {
+        if ("/healthz".equals(clientRequest.getServletPath())) {
+            chain.doFilter(clientRequest, clientResponse);
+            return;
+        }
+        Licenses licenses = (Licenses) getServletContext().getAttribute(LICENSES_ATTRIBUTE);
+        Optional<LicenseConfig> license = credentialInQuery(clientRequest)
+                ? Optional.empty()
+                : bearer(clientRequest).flatMap(key -> licenses.find(key, clock.instant()));
+        if (license.isEmpty()) {
+            reject(clientRequest, clientResponse);
+            return;
+        }
+        Caller caller = new Caller(license.get().name(), "license", license.get());
+        clientRequest.setAttribute(Caller.ATTRIBUTE, caller);
+        AccessRecord record = (AccessRecord) clientRequest.getAttribute(AccessRecord.ATTRIBUTE);
+        record.caller(caller.name(), caller.mode());
+        chain.doFilter(clientRequest, clientResponse);
+    }
+
+    private static boolean credentialInQuery(HttpServletRequest clientRequest) {
+        String query = clientRequest.getQueryString();
+        return query != null && CREDENTIAL_PARAMETER.matcher(query).find();
+    }
+
+    /** The bearer token of the one Authorization header; empty if there is none, several, or it is malformed. */
+    static Optional<String> bearer(HttpServletRequest clientRequest) {
+        List<String> values = Collections.list(clientRequest.getHeaders("Authorization"));
+        if (values.size() != 1) {
+            return Optional.empty();
+        }
+        String value = values.get(0).trim();
+        if (value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        String key = value.substring(7).trim();
+        return KEY.matcher(key).matches() ? Optional.of(key) : Optional.empty();
+    }
+
+    private static void reject(HttpServletRequest clientRequest, HttpServletResponse clientResponse)
+            throws IOException {
+        ApiError error = ApiError.invalidApiKey();
+        AccessRecord record = (AccessRecord) clientRequest.getAttribute(AccessRecord.ATTRIBUTE);
+        record.errorCode(error.code());
+        byte[] body = error.toJson();
+        clientResponse.setStatus(error.status());
+        clientResponse.setContentType("application/json");
+        clientResponse.setHeader("WWW-Authenticate", "Bearer");
+        clientResponse.setContentLength(body.length);
+        clientResponse.getOutputStream().write(body);
+    }
+}

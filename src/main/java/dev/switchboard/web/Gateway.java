@@ -1,0 +1,88 @@
+package dev.switchboard.web;
+
+import dev.switchboard.auth.Licenses;
+import dev.switchboard.config.GatewayConfig;
+import dev.switchboard.config.TimeoutsConfig;
+import dev.switchboard.openai.ChatRequestParser;
+import dev.switchboard.route.PlatformRegistry;
+import dev.switchboard.upstream.UpstreamClient;
+import dev.switchboard.vendor.VendorRegistry;
+import jakarta.servlet.ServletContext;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Application-scoped: everything built from the configuration once at deployment and shared by all requests.
+ * Thread-safe (every part is immutable or thread-safe).
+ */
+public final class Gateway implements AutoCloseable {
+    static final String ATTRIBUTE = Gateway.class.getName();
+
+    private final GatewayConfig config;
+    private final ScheduledThreadPoolExecutor timer;
+    private final PlatformRegistry platforms;
+    final Licenses licenses;
+    private final UpstreamClient upstreamClient;
+    private final ChatRequestParser parser;
+
+    Gateway(GatewayConfig config) {
+        this.config = config;
+        // One timer thread for every stream's timers (first byte, heartbeat, mock pacing): no thread per stream.
+        this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "switchboard-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // Timers are mostly cancelled long before they fire; without this they would pile up in the queue.
+        timer.setRemoveOnCancelPolicy(true);
+        this.platforms = new PlatformRegistry(config, new VendorRegistry(timer));
+        this.licenses = new Licenses(config.licenses());
+        Map<String, TimeoutsConfig> timeoutsByHost = new HashMap<>();
+        config.platforms().values().stream()
+                .filter(platform -> platform.baseUrl() != null)
+                .forEach(platform -> timeoutsByHost.put(UpstreamClient.hostKey(platform.baseUrl()), platform.timeouts()));
+        this.upstreamClient = new UpstreamClient(config.upstream(), timeoutsByHost);
+        this.parser = new ChatRequestParser(config.limits().maxJsonDepth(), config.limits().maxRequestBytes());
+    }
+
+    static Gateway of(ServletContext context) {
+        return (Gateway) context.getAttribute(ATTRIBUTE);
+    }
+
+    GatewayConfig config() {
+        return config;
+    }
+
+    ScheduledThreadPoolExecutor timer() {
+        return timer;
+    }
+
+    PlatformRegistry platforms() {
+        return platforms;
+    }
+
+    UpstreamClient upstreamClient() {
+        return upstreamClient;
+    }
+
+    ChatRequestParser parser() {
+        return parser;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            upstreamClient.close();
+        } finally {
+            timer.shutdownNow();
+            try {
+                timer.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

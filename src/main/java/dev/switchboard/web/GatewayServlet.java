@@ -1,0 +1,113 @@
+package dev.switchboard.web;
+
+import dev.switchboard.auth.Caller;
+import dev.switchboard.openai.ApiError;
+import dev.switchboard.openai.ApiException;
+import dev.switchboard.route.Platform;
+import dev.switchboard.sse.ClientStream;
+import dev.switchboard.usage.AccessLog;
+import dev.switchboard.usage.AccessRecord;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every API request: parses the path, finds the platform, checks method and media type, then hands
+ * chat completions to an asynchronous {@link ChatCall} and answers {@code /v1/models} directly. Mapped to
+ * {@code /} so that nothing reaches the container's own HTML error handling.
+ */
+public final class GatewayServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    /** Slack over the longest stream so the gateway's own end-of-stream handling runs before the container's. */
+    private static final long ASYNC_TIMEOUT_SLACK_MS = 60_000;
+
+    @Override
+    protected void service(HttpServletRequest clientRequest, HttpServletResponse clientResponse) throws IOException {
+        Gateway gateway = Gateway.of(getServletContext());
+        AccessRecord accessRecord = (AccessRecord) clientRequest.getAttribute(AccessRecord.ATTRIBUTE);
+        Caller caller = (Caller) clientRequest.getAttribute(Caller.ATTRIBUTE);
+        try {
+            ApiPath path = ApiPath.parse(clientRequest.getRequestURI(), clientRequest.getContextPath());
+            Optional<Platform> found = gateway.platforms().find(path.platform());
+            if (found.isEmpty()) {
+                throw new ApiException(ApiPath.unknownPlatform());
+            }
+            Platform platform = found.get();
+            accessRecord.platform(platform.name());
+            switch (path.endpoint()) {
+                case MODELS -> models(clientRequest, clientResponse, caller, platform);
+                case CHAT_COMPLETIONS -> chat(clientRequest, gateway, accessRecord, caller, platform);
+            }
+        } catch (ApiException e) {
+            accessRecord.errorCode(e.error().code());
+            ErrorResponses.write(clientResponse, e.error());
+        }
+    }
+
+    private static void models(HttpServletRequest clientRequest, HttpServletResponse clientResponse, Caller caller,
+            Platform platform) throws ApiException, IOException {
+        requireMethod(clientRequest, "GET");
+        if (!caller.mayUsePlatform(platform.name())) {
+            throw new ApiException(ApiPath.unknownPlatform()); // indistinguishable from a platform that does not exist
+        }
+        byte[] body = ModelList.toJson(platform);
+        clientResponse.setStatus(200);
+        clientResponse.setContentType("application/json");
+        clientResponse.setContentLength(body.length);
+        clientResponse.getOutputStream().write(body);
+    }
+
+    private static void chat(HttpServletRequest clientRequest, Gateway gateway, AccessRecord accessRecord,
+            Caller caller, Platform platform) throws ApiException, IOException {
+        requireMethod(clientRequest, "POST");
+        requireJson(clientRequest.getContentType());
+        long maxBytes = gateway.config().limits().maxRequestBytes();
+        long contentLength = clientRequest.getContentLengthLong();
+        if (contentLength > maxBytes) {
+            throw new ApiException(BodyReader.tooLarge());
+        }
+        AsyncContext async = clientRequest.startAsync();
+        async.setTimeout(platform.config().timeouts().maxStreamMs() + ASYNC_TIMEOUT_SLACK_MS);
+        AccessLog.logOnComplete(async, accessRecord);
+        ClientStream clientStream = new ClientStream(async, gateway.config().limits().maxStreamBufferBytes(),
+                accessRecord::firstByte);
+        ChatCall call = new ChatCall(gateway, platform, caller, accessRecord, clientStream);
+        new BodyReader(clientRequest.getInputStream(), contentLength, maxBytes, call).start();
+    }
+
+    private static void requireMethod(HttpServletRequest clientRequest, String allowed) throws ApiException {
+        if (!allowed.equals(clientRequest.getMethod())) {
+            throw new ApiException(ApiError.invalidRequest(405, "method_not_allowed", null,
+                    "Method " + safeMethod(clientRequest.getMethod()) + " is not allowed here; use " + allowed + ".")
+                    .withHeader("Allow", allowed));
+        }
+    }
+
+    /** {@code application/json}, optionally with a UTF-8 charset; JSON has no other encoding (RFC 8259 §8.1). */
+    static void requireJson(String contentType) throws ApiException {
+        boolean ok = false;
+        if (contentType != null) {
+            String[] parts = contentType.split(";");
+            ok = parts[0].trim().equalsIgnoreCase("application/json");
+            for (int i = 1; ok && i < parts.length; i++) {
+                String[] parameter = parts[i].trim().split("=", 2);
+                if (parameter[0].trim().equalsIgnoreCase("charset")) {
+                    String charset = parameter.length > 1 ? parameter[1].trim().replace("\"", "") : "";
+                    ok = charset.toLowerCase(Locale.ROOT).matches("utf-?8");
+                }
+            }
+        }
+        if (!ok) {
+            throw new ApiException(ApiError.invalidRequest(415, "unsupported_media_type", null,
+                    "Send the request body as 'Content-Type: application/json'."));
+        }
+    }
+
+    private static String safeMethod(String method) {
+        return method != null && method.matches("[A-Z]{1,16}") ? method : "?";
+    }
+}
