@@ -1,0 +1,247 @@
+package dev.switchboard.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a bound configuration against the rules JSON types cannot express and returns it normalised (lower-case
+ * digests, base URLs without a trailing slash). Collects every problem rather than stopping at the first.
+ *
+ * <p>Like {@link ConfigTree}, problems name fields, never values.
+ */
+final class ConfigValidator {
+
+    /** Platform types this build can serve; each native vendor package adds its type here when it is registered. */
+    static final Set<String> KNOWN_TYPES = Set.of("openai", "mock");
+
+    /** The one type answered locally; every other type talks to an upstream and needs a base URL and tokens. */
+    private static final String LOCAL_TYPE = "mock";
+
+    /** The platform key is the first URL path segment, so it stays lower-case and URL-safe. */
+    private static final Pattern PLATFORM_KEY = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+
+    /** First path segments the gateway keeps for itself: its health check, and {@code /v1} for unprefixed routes. */
+    private static final Set<String> RESERVED_KEYS = Set.of("healthz", "v1");
+
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+
+    private final List<String> problems;
+
+    private ConfigValidator(List<String> problems) {
+        this.problems = problems;
+    }
+
+    /** Returns the normalised configuration; it is valid only when no line was added to {@code problems}. */
+    static GatewayConfig validate(GatewayConfig config, List<String> problems) {
+        ConfigValidator validator = new ConfigValidator(problems);
+        Map<String, PlatformConfig> platforms = validator.platforms(config.platforms());
+        List<LicenseConfig> licenses = validator.licenses(config.licenses(), platforms.keySet());
+        validator.limits(config.limits());
+        validator.upstream(config.upstream());
+        return new GatewayConfig(licenses, platforms, config.limits(), config.upstream());
+    }
+
+    private Map<String, PlatformConfig> platforms(Map<String, PlatformConfig> platforms) {
+        if (platforms.isEmpty()) {
+            problem("platforms", "at least one platform is required");
+        }
+        Map<String, PlatformConfig> normalised = new LinkedHashMap<>();
+        platforms.forEach((key, platform) -> normalised.put(key, platform(key, platform)));
+        return normalised;
+    }
+
+    private PlatformConfig platform(String key, PlatformConfig platform) {
+        String path = ConfigPath.key("platforms", key);
+        if (RESERVED_KEYS.contains(key)) {
+            problem(path, "reserved for the gateway's own paths (/healthz, /v1); choose another prefix");
+        } else if (!PLATFORM_KEY.matcher(key).matches()) {
+            problem(path, "a platform key is its URL prefix and must match " + PLATFORM_KEY.pattern());
+        }
+        String baseUrl = platform.baseUrl();
+        String type = platform.type();
+        if (type == null) {
+            problem(path + ".type", "required (one of: " + knownTypes() + ")");
+        } else if (!KNOWN_TYPES.contains(type)) {
+            problem(path + ".type", "unknown type (known: " + knownTypes() + ")");
+        } else if (LOCAL_TYPE.equals(type)) {
+            if (baseUrl != null) {
+                problem(path + ".baseUrl", "not used by type " + type + "; remove it");
+            }
+            if (!platform.tokens().isEmpty()) {
+                problem(path + ".tokens", "not used by type " + type + "; remove it");
+            }
+        } else {
+            baseUrl = baseUrl(path + ".baseUrl", baseUrl, type);
+            tokens(path + ".tokens", platform.tokens(), type);
+        }
+        models(path + ".models", platform.models());
+        timeouts(path + ".timeouts", platform.timeouts());
+        if (platform.mock().delayMs() < 0) {
+            problem(path + ".mock.delayMs", "must not be negative");
+        }
+        return new PlatformConfig(type, baseUrl, platform.tokens(), platform.models(), platform.timeouts(),
+                platform.mock());
+    }
+
+    /** Returns the URL without trailing slashes, so routes can append {@code /chat/completions} unconditionally. */
+    private String baseUrl(String path, String baseUrl, String type) {
+        if (baseUrl == null) {
+            problem(path, "required for type " + type);
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(baseUrl);
+        } catch (URISyntaxException e) {
+            problem(path, "not a valid URL (RFC 3986)");
+            return baseUrl;
+        }
+        String scheme = uri.getScheme();
+        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
+            problem(path, "must be an absolute http or https URL");
+        } else if (uri.getRawUserInfo() != null) {
+            problem(path, "must not contain user info; credentials belong in tokens");
+        } else if (uri.getHost() == null) {
+            problem(path, "must name a host");
+        } else if (uri.getRawQuery() != null) {
+            problem(path, "must not have a query");
+        } else if (uri.getRawFragment() != null) {
+            problem(path, "must not have a fragment");
+        }
+        int end = baseUrl.length();
+        while (end > 0 && baseUrl.charAt(end - 1) == '/') {
+            end--;
+        }
+        return baseUrl.substring(0, end);
+    }
+
+    private void tokens(String path, List<String> tokens, String type) {
+        if (tokens.isEmpty()) {
+            problem(path, "at least one token is required for type " + type);
+        }
+        for (int i = 0; i < tokens.size(); i++) {
+            String token = tokens.get(i);
+            if (token.isBlank()) {
+                problem(ConfigPath.index(path, i), "must not be blank");
+            } else if (hasControlCharacter(token)) {
+                // Tokens become header values; CR or LF there would split the upstream request (RFC 9110, 5.5).
+                problem(ConfigPath.index(path, i), "must not contain control characters (a trailing newline?)");
+            }
+        }
+    }
+
+    private void models(String path, Map<String, String> models) {
+        if (models == null) {
+            return;
+        }
+        if (models.isEmpty()) {
+            problem(path, "must not be empty; omit models to pass every model name through unchanged");
+        }
+        models.forEach((publicName, upstreamName) -> {
+            String entryPath = ConfigPath.key(path, publicName);
+            if (publicName.isBlank()) {
+                problem(entryPath, "public model name must not be blank");
+            }
+            if (upstreamName.isBlank()) {
+                problem(entryPath, "upstream model name must not be blank");
+            }
+        });
+    }
+
+    private void timeouts(String path, TimeoutsConfig timeouts) {
+        positive(path + ".connectMs", timeouts.connectMs());
+        positive(path + ".firstByteMs", timeouts.firstByteMs());
+        positive(path + ".idleMs", timeouts.idleMs());
+        positive(path + ".heartbeatMs", timeouts.heartbeatMs());
+        positive(path + ".maxStreamMs", timeouts.maxStreamMs());
+    }
+
+    private List<LicenseConfig> licenses(List<LicenseConfig> licenses, Set<String> platformKeys) {
+        Map<String, Integer> names = new HashMap<>();
+        Map<String, Integer> digests = new HashMap<>();
+        List<LicenseConfig> normalised = new ArrayList<>(licenses.size());
+        for (int i = 0; i < licenses.size(); i++) {
+            LicenseConfig license = licenses.get(i);
+            String path = ConfigPath.index("licenses", i);
+            String name = license.name();
+            if (name == null || name.isBlank()) {
+                problem(path + ".name", "required");
+            } else if (hasControlCharacter(name)) {
+                problem(path + ".name", "must not contain control characters (it is written to logs)");
+            } else if (names.putIfAbsent(name, i) != null) {
+                problem(path + ".name", "duplicate: licenses[" + names.get(name) + "] has the same name");
+            }
+            String digest = license.keySha256();
+            if (digest == null) {
+                problem(path + ".keySha256", "required (the SHA-256 of the license key as 64 hex digits)");
+            } else if (!SHA256_HEX.matcher(digest).matches()) {
+                problem(path + ".keySha256", "must be exactly 64 hex digits (the SHA-256 of the license key)");
+            } else {
+                digest = digest.toLowerCase(Locale.ROOT);
+                if (digests.putIfAbsent(digest, i) != null) {
+                    problem(path + ".keySha256", "duplicate: licenses[" + digests.get(digest) + "] has the same key");
+                }
+            }
+            licensePlatforms(path + ".platforms", license.platforms(), platformKeys);
+            normalised.add(new LicenseConfig(name, digest, license.platforms(), license.expiresAt()));
+        }
+        return normalised;
+    }
+
+    private void licensePlatforms(String path, List<String> platforms, Set<String> platformKeys) {
+        if (platforms.isEmpty()) {
+            problem(path, "at least one platform key or \"*\" (all platforms) is required");
+        }
+        for (int i = 0; i < platforms.size(); i++) {
+            String platform = platforms.get(i);
+            if (!platform.equals("*") && !platformKeys.contains(platform)) {
+                problem(ConfigPath.index(path, i), "no such platform (configured: " + String.join(", ", platformKeys)
+                        + "; \"*\" means all)");
+            }
+        }
+    }
+
+    private void limits(LimitsConfig limits) {
+        positive("limits.maxRequestBytes", limits.maxRequestBytes());
+        positive("limits.maxResponseBytes", limits.maxResponseBytes());
+        positive("limits.maxStreamBufferBytes", limits.maxStreamBufferBytes());
+        positive("limits.maxEventBytes", limits.maxEventBytes());
+        if (limits.maxJsonDepth() < 2 || limits.maxJsonDepth() > 1000) {
+            problem("limits.maxJsonDepth", "must be between 2 and 1000");
+        }
+    }
+
+    private void upstream(UpstreamConfig upstream) {
+        positive("upstream.maxConnections", upstream.maxConnections());
+        if (upstream.ioThreads() < 0) {
+            problem("upstream.ioThreads", "must not be negative (0 means one per core)");
+        }
+    }
+
+    private void positive(String path, long value) {
+        if (value <= 0) {
+            problem(path, "must be greater than 0");
+        }
+    }
+
+    private static boolean hasControlCharacter(String text) {
+        return text.chars().anyMatch(Character::isISOControl);
+    }
+
+    private static String knownTypes() {
+        return String.join(", ", new TreeSet<>(KNOWN_TYPES));
+    }
+
+    private void problem(String path, String message) {
+        problems.add(ConfigPath.problem(path, message));
+    }
+}

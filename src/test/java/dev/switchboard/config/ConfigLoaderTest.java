@@ -1,0 +1,439 @@
+package dev.switchboard.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+
+    private static final String DIGEST = "0123456789ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef";
+    private static final String OTHER_DIGEST = "f".repeat(64);
+
+    /** The documented example; {@code %s} slots let a test swap one piece. */
+    private static final String VALID = """
+            {
+              "licenses": [ { "name": "team-a", "keySha256": "%s", "platforms": ["*"],
+                              "expiresAt": "2027-06-30T00:00:00Z" } ],
+              "platforms": {
+                "openai":   { "type": "openai", "baseUrl": "https://api.openai.com/v1/", "tokens": ["${OPENAI_API_KEY}"],
+                              "models": { "gpt-4o": "gpt-4o", "gpt-4o-mini": "gpt-4o-mini" },
+                              "timeouts": { "connectMs": 2000 } },
+                "deepseek": { "type": "openai", "baseUrl": "https://api.deepseek.com/v1",
+                              "tokens": ["${DEEPSEEK_API_KEY}", "${DEEPSEEK_API_KEY_2}"] },
+                "mock":     { "type": "mock" }
+              },
+              "limits": { "maxRequestBytes": 1048576 }
+            }
+            """.formatted(DIGEST);
+
+    @TempDir
+    Path dir;
+
+    private Path file;
+    private final Map<String, String> env = new HashMap<>();
+
+    @BeforeEach
+    void environment() {
+        file = dir.resolve("switchboard.json");
+        env.put("OPENAI_API_KEY", "sk-openai-secret-1");
+        env.put("DEEPSEEK_API_KEY", "sk-deepseek-secret-1");
+        env.put("DEEPSEEK_API_KEY_2", "sk-deepseek-secret-2");
+    }
+
+    @Test
+    void fullValidConfigBindsEveryFieldAndAppliesDefaults() throws IOException {
+        GatewayConfig config = load(VALID);
+
+        LicenseConfig license = config.licenses().get(0);
+        assertEquals(1, config.licenses().size());
+        assertEquals("team-a", license.name());
+        assertEquals(DIGEST.toLowerCase(), license.keySha256());
+        assertEquals(List.of("*"), license.platforms());
+        assertEquals(Instant.parse("2027-06-30T00:00:00Z"), license.expiresAt());
+
+        assertEquals(List.of("openai", "deepseek", "mock"), List.copyOf(config.platforms().keySet()));
+        PlatformConfig openai = config.platforms().get("openai");
+        assertEquals("openai", openai.type());
+        assertEquals("https://api.openai.com/v1", openai.baseUrl());
+        assertEquals(List.of("sk-openai-secret-1"), openai.tokens());
+        assertEquals(List.of("gpt-4o", "gpt-4o-mini"), List.copyOf(openai.models().keySet()));
+        assertEquals("gpt-4o-mini", openai.models().get("gpt-4o-mini"));
+        assertEquals(new TimeoutsConfig(2000L, 60_000L, 300_000L, 15_000L, 1_800_000L), openai.timeouts());
+        assertEquals(MockConfig.DEFAULTS, openai.mock());
+
+        PlatformConfig deepseek = config.platforms().get("deepseek");
+        assertEquals("https://api.deepseek.com/v1", deepseek.baseUrl());
+        assertEquals(List.of("sk-deepseek-secret-1", "sk-deepseek-secret-2"), deepseek.tokens());
+        assertNull(deepseek.models());
+        assertEquals(TimeoutsConfig.DEFAULTS, deepseek.timeouts());
+
+        PlatformConfig mock = config.platforms().get("mock");
+        assertEquals("mock", mock.type());
+        assertNull(mock.baseUrl());
+        assertEquals(List.of(), mock.tokens());
+        assertEquals(30L, mock.mock().delayMs());
+
+        assertEquals(new LimitsConfig(1_048_576L, 32L * 1024 * 1024, 256 * 1024, 4 * 1024 * 1024, 64), config.limits());
+        assertEquals(new UpstreamConfig(10_000, 0), config.upstream());
+    }
+
+    @Test
+    void nullMeansAbsentAndOffsetInstantsAreAccepted() throws IOException {
+        GatewayConfig config = load(VALID.replace("\"limits\": { \"maxRequestBytes\": 1048576 }",
+                "\"limits\": null, \"upstream\": { \"maxConnections\": 5e2, \"ioThreads\": null }")
+                .replace("2027-06-30T00:00:00Z", "2027-06-30T02:00:00+02:00"));
+
+        assertEquals(LimitsConfig.DEFAULTS, config.limits());
+        assertEquals(new UpstreamConfig(500, 0), config.upstream());
+        assertEquals(Instant.parse("2027-06-30T00:00:00Z"), config.licenses().get(0).expiresAt());
+    }
+
+    @Test
+    void substitutesSeveralVariablesInOneStringAndNeverRescansValues() throws IOException {
+        env.put("A", "alpha");
+        env.put("B", "${OPENAI_API_KEY}");
+
+        GatewayConfig config = load(VALID.replace("[\"${OPENAI_API_KEY}\"]", "[\"Bearer ${A}-${B}.${A}\"]")
+                .replace("\"name\": \"team-a\"", "\"name\": \"team-${A}\""));
+
+        assertEquals(List.of("Bearer alpha-${OPENAI_API_KEY}.alpha"), config.platforms().get("openai").tokens());
+        assertEquals("team-alpha", config.licenses().get(0).name());
+    }
+
+    @Test
+    void missingVariableNamesFileFieldAndVariableButNoValue() throws IOException {
+        env.remove("DEEPSEEK_API_KEY_2");
+
+        String message = failure(VALID.replace("\"${DEEPSEEK_API_KEY_2}\"", "\"x-${DEEPSEEK_API_KEY}-${DEEPSEEK_API_KEY_2}\""));
+
+        assertEquals(prefix() + "platforms.deepseek.tokens[1]: environment variable DEEPSEEK_API_KEY_2 is not set",
+                message);
+        assertNoSecrets(message);
+    }
+
+    @Test
+    void malformedReferenceIsReportedWithoutTheText() throws IOException {
+        String message = failure(VALID.replace("${OPENAI_API_KEY}", "sk-literal-${OPENAI_API_KEY"));
+
+        assertEquals(prefix() + "platforms.openai.tokens[0]: malformed variable reference;"
+                + " write ${NAME} with NAME of letters, digits and _", message);
+        assertFalse(message.contains("sk-literal"), message);
+    }
+
+    @Test
+    void unknownFieldAtTopLevel() throws IOException {
+        String message = failure(VALID.replace("\"limits\"", "\"limit\""));
+
+        assertEquals(prefix() + "limit: unknown field (known: licenses, platforms, limits, upstream)", message);
+    }
+
+    @Test
+    void unknownFieldInPlatform() throws IOException {
+        String message = failure(VALID.replace("\"baseUrl\": \"https://api.openai.com", "\"baseURL\": \"https://api.openai.com"));
+
+        assertEquals(prefix() + "platforms.openai.baseURL: unknown field (known: type, baseUrl, tokens, models, timeouts, mock)",
+                message);
+    }
+
+    @Test
+    void unknownFieldInLicenseAndNestedSectionsAreAllReported() throws IOException {
+        String message = failure(VALID.replace("\"keySha256\"", "\"key\"").replace("\"connectMs\"", "\"connect.ms\""));
+
+        assertEquals(prefix() + "licenses[0].key: unknown field (known: name, keySha256, platforms, expiresAt)\n"
+                + prefix() + "platforms.openai.timeouts[\"connect.ms\"]: unknown field"
+                + " (known: connectMs, firstByteMs, idleMs, heartbeatMs, maxStreamMs)", message);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "`\"connectMs\": 2000`            | `\"connectMs\": \"2000\"`        | platforms.openai.timeouts.connectMs: expected an integer, got a string",
+        "`\"connectMs\": 2000`            | `\"connectMs\": 2000.5`          | platforms.openai.timeouts.connectMs: expected an integer, got a fractional number",
+        "`\"maxRequestBytes\": 1048576`   | `\"maxStreamBufferBytes\": 3000000000` | limits.maxStreamBufferBytes: out of range (-2147483648 to 2147483647)",
+        "`[\"${OPENAI_API_KEY}\"]`        | `\"${OPENAI_API_KEY}\"`          | platforms.openai.tokens: expected an array, got a string",
+        "`[\"${OPENAI_API_KEY}\"]`        | `[null]`                         | platforms.openai.tokens[0]: expected a string, got null",
+        "`\"type\": \"mock\"`             | `\"type\": true`                 | platforms.mock.type: expected a string, got a boolean",
+        "`\"gpt-4o\": \"gpt-4o\"`         | `\"gpt-4o\": [\"gpt-4o\"]`       | platforms.openai.models.gpt-4o: expected a string, got an array",
+        "`\"timeouts\": {`                | `\"timeouts\": 5, \"x\": {`      | platforms.openai.timeouts: expected an object, got a number",
+        "`2027-06-30T00:00:00Z`           | `2027-06-30`                     | licenses[0].expiresAt: expected an ISO-8601 instant such as 2027-06-30T00:00:00Z",
+        "`\"expiresAt\": \"2027-06-30T00:00:00Z\"` | `\"expiresAt\": 1798675200` | licenses[0].expiresAt: expected a string, got a number",
+    })
+    void wrongTypesNameTheField(String find, String replace, String expected) throws IOException {
+        String message = failure(VALID.replace(find, replace));
+
+        assertTrue(message.startsWith(prefix() + expected), message);
+    }
+
+    @Test
+    void topLevelMustBeAnObject() throws IOException {
+        assertEquals(prefix() + "top level: expected an object, got an array", failure("[]"));
+    }
+
+    @Test
+    void invalidValueFromEnvironmentIsNotQuoted() throws IOException {
+        String message = failure(VALID.replace("2027-06-30T00:00:00Z", "${OPENAI_API_KEY}"));
+
+        assertEquals(prefix() + "licenses[0].expiresAt: expected an ISO-8601 instant such as 2027-06-30T00:00:00Z",
+                message);
+    }
+
+    @Test
+    void bindingFailureNamesFieldButNotValue() {
+        var tree = Json.createReader(new StringReader("{\"limits\": {\"maxRequestBytes\": \"sk-secret\"}}")).readValue();
+
+        ConfigException failure = assertThrows(ConfigException.class, () -> ConfigLoader.bind(file, tree));
+
+        assertTrue(failure.getMessage().startsWith(prefix() + "limits.maxRequestBytes: cannot bind"), failure.getMessage());
+        assertFalse(failure.getMessage().contains("sk-secret"), failure.getMessage());
+        assertNull(failure.getCause());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "ftp://api.openai.com/v1           | must be an absolute http or https URL",
+        "api.openai.com/v1                 | must be an absolute http or https URL",
+        "https://user:sk-pw@api.openai.com | must not contain user info; credentials belong in tokens",
+        "https://api.openai.com/v1?a=1     | must not have a query",
+        "https://api.openai.com/v1#top     | must not have a fragment",
+        "https:///v1                       | must name a host",
+        "https://api.openai.com/v 1        | not a valid URL (RFC 3986)",
+    })
+    void badBaseUrl(String baseUrl, String expected) throws IOException {
+        String message = failure(VALID.replace("https://api.openai.com/v1/", baseUrl));
+
+        assertEquals(prefix() + "platforms.openai.baseUrl: " + expected, message);
+        assertFalse(message.contains("sk-pw"), message);
+    }
+
+    @Test
+    void openaiWithoutBaseUrlOrTokens() throws IOException {
+        String message = failure(VALID.replace("\"baseUrl\": \"https://api.openai.com/v1/\", \"tokens\": [\"${OPENAI_API_KEY}\"],", ""));
+
+        assertEquals(prefix() + "platforms.openai.baseUrl: required for type openai\n"
+                + prefix() + "platforms.openai.tokens: at least one token is required for type openai", message);
+    }
+
+    @Test
+    void tokensMustBeUsableAsHeaderValues() throws IOException {
+        env.put("OPENAI_API_KEY", "sk-with-newline\n");
+
+        String message = failure(VALID.replace("\"${DEEPSEEK_API_KEY_2}\"", "\" \""));
+
+        assertEquals(prefix() + "platforms.openai.tokens[0]: must not contain control characters (a trailing newline?)\n"
+                + prefix() + "platforms.deepseek.tokens[1]: must not be blank", message);
+        assertFalse(message.contains("sk-with-newline"), message);
+    }
+
+    @Test
+    void mockWithBaseUrlAndTokens() throws IOException {
+        String message = failure(VALID.replace("{ \"type\": \"mock\" }",
+                "{ \"type\": \"mock\", \"baseUrl\": \"http://localhost\", \"tokens\": [\"${OPENAI_API_KEY}\"] }"));
+
+        assertEquals(prefix() + "platforms.mock.baseUrl: not used by type mock; remove it\n"
+                + prefix() + "platforms.mock.tokens: not used by type mock; remove it", message);
+        assertNoSecrets(message);
+    }
+
+    @Test
+    void unknownOrMissingType() throws IOException {
+        String message = failure(VALID.replace("\"type\": \"mock\"", "\"type\": \"anthropic\"")
+                .replace("\"type\": \"openai\", \"baseUrl\": \"https://api.deepseek.com/v1\"",
+                        "\"baseUrl\": \"https://api.deepseek.com/v1\""));
+
+        assertEquals(prefix() + "platforms.deepseek.type: required (one of: mock, openai)\n"
+                + prefix() + "platforms.mock.type: unknown type (known: mock, openai)", message);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "OpenAI   | platforms.OpenAI: a platform key is its URL prefix and must match [a-z0-9][a-z0-9._-]{0,62}",
+        "-openai  | platforms.-openai: a platform key is its URL prefix and must match [a-z0-9][a-z0-9._-]{0,62}",
+        "open ai  | platforms[\"open ai\"]: a platform key is its URL prefix and must match [a-z0-9][a-z0-9._-]{0,62}",
+        "healthz  | platforms.healthz: reserved for the gateway's own paths (/healthz, /v1); choose another prefix",
+        "v1       | platforms.v1: reserved for the gateway's own paths (/healthz, /v1); choose another prefix",
+    })
+    void badPlatformKey(String key, String expected) throws IOException {
+        assertEquals(prefix() + expected, failure(VALID.replace("\"mock\":     {", "\"" + key + "\": {")));
+    }
+
+    @Test
+    void platformKeyLengthAndCharacters() throws IOException {
+        GatewayConfig config = load(VALID.replace("\"mock\":     {", "\"" + "a".repeat(63) + "\": {")
+                .replace("\"deepseek\":", "\"deep-seek_2.x\":"));
+        assertEquals(List.of("openai", "deep-seek_2.x", "a".repeat(63)), List.copyOf(config.platforms().keySet()));
+
+        String message = failure(VALID.replace("\"mock\":     {", "\"" + "a".repeat(64) + "\": {"));
+        assertTrue(message.startsWith(prefix() + "platforms." + "a".repeat(64) + ": a platform key"), message);
+    }
+
+    @Test
+    void platformsAreRequired() throws IOException {
+        assertEquals(prefix() + "platforms: at least one platform is required", failure("{}"));
+        assertEquals(prefix() + "platforms: at least one platform is required", failure("{\"platforms\": {}}"));
+    }
+
+    @Test
+    void modelsMustNotBeEmptyOrBlank() throws IOException {
+        String message = failure(VALID.replace("{ \"gpt-4o\": \"gpt-4o\", \"gpt-4o-mini\": \"gpt-4o-mini\" }",
+                        "{ \"gpt-4o\": \" \", \"\": \"gpt-4o-mini\" }")
+                .replace("\"tokens\": [\"${DEEPSEEK_API_KEY}\", \"${DEEPSEEK_API_KEY_2}\"]",
+                        "\"tokens\": [\"${DEEPSEEK_API_KEY}\"], \"models\": {}"));
+
+        assertEquals(prefix() + "platforms.openai.models.gpt-4o: upstream model name must not be blank\n"
+                + prefix() + "platforms.openai.models[\"\"]: public model name must not be blank\n"
+                + prefix() + "platforms.deepseek.models: must not be empty;"
+                + " omit models to pass every model name through unchanged", message);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "0123                  | must be exactly 64 hex digits (the SHA-256 of the license key)",
+        "g" + "123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+                + " | must be exactly 64 hex digits (the SHA-256 of the license key)",
+    })
+    void badKeySha256(String digest, String expected) throws IOException {
+        assertEquals(prefix() + "licenses[0].keySha256: " + expected, failure(VALID.replace(DIGEST, digest)));
+    }
+
+    @Test
+    void licenseNeedsNameAndDigest() throws IOException {
+        String message = failure(VALID.replace("\"name\": \"team-a\", \"keySha256\": \"" + DIGEST + "\", ", ""));
+
+        assertEquals(prefix() + "licenses[0].name: required\n"
+                + prefix() + "licenses[0].keySha256: required (the SHA-256 of the license key as 64 hex digits)", message);
+    }
+
+    @Test
+    void duplicateLicenseNamesAndDigests() throws IOException {
+        String license = "{ \"name\": \"%s\", \"keySha256\": \"%s\", \"platforms\": [\"*\"] }";
+        String message = failure(VALID.replace("\"licenses\": [", "\"licenses\": ["
+                + license.formatted("team-a", OTHER_DIGEST) + ", "
+                + license.formatted("team-b", DIGEST.toLowerCase()) + ", "));
+
+        assertEquals(prefix() + "licenses[2].name: duplicate: licenses[0] has the same name\n"
+                + prefix() + "licenses[2].keySha256: duplicate: licenses[1] has the same key", message);
+    }
+
+    @Test
+    void licenseNamingUnknownPlatform() throws IOException {
+        String message = failure(VALID.replace("[\"*\"]", "[\"openai\", \"azure\"]"));
+
+        assertEquals(prefix() + "licenses[0].platforms[1]: no such platform"
+                + " (configured: openai, deepseek, mock; \"*\" means all)", message);
+    }
+
+    @Test
+    void licenseWithoutPlatforms() throws IOException {
+        assertEquals(prefix() + "licenses[0].platforms: at least one platform key or \"*\" (all platforms) is required",
+                failure(VALID.replace("[\"*\"]", "[]")));
+    }
+
+    @Test
+    void limitsTimeoutsAndUpstreamRanges() throws IOException {
+        String message = failure(VALID.replace("{ \"connectMs\": 2000 }", "{ \"connectMs\": 0, \"idleMs\": -1 }")
+                .replace("{ \"maxRequestBytes\": 1048576 }", "{ \"maxRequestBytes\": 0, \"maxJsonDepth\": 1 },"
+                        + " \"upstream\": { \"maxConnections\": 0, \"ioThreads\": -1 }"));
+
+        assertEquals(String.join("\n",
+                prefix() + "platforms.openai.timeouts.connectMs: must be greater than 0",
+                prefix() + "platforms.openai.timeouts.idleMs: must be greater than 0",
+                prefix() + "limits.maxRequestBytes: must be greater than 0",
+                prefix() + "limits.maxJsonDepth: must be between 2 and 1000",
+                prefix() + "upstream.maxConnections: must be greater than 0",
+                prefix() + "upstream.ioThreads: must not be negative (0 means one per core)"), message);
+        assertTrue(failure(VALID.replace("1048576 }", "1048576, \"maxJsonDepth\": 1001 }"))
+                .endsWith("limits.maxJsonDepth: must be between 2 and 1000"));
+    }
+
+    @Test
+    void invalidJsonNamesLineAndColumn() throws IOException {
+        assertEquals(prefix() + "invalid JSON at line 3, column 1: Invalid token=CURLYCLOSE. Expected tokens are: [STRING]",
+                failure("{\n  \"platforms\": {},\n}"));
+        assertEquals(prefix() + "invalid JSON at line 2, column 16: Duplicate key 'platforms' is not allowed",
+                failure("{\"platforms\": {},\n \"platforms\": {}}"));
+        assertEquals(prefix() + "invalid JSON at line 2, column 1: Expected EOF token, but got CURLYCLOSE",
+                failure("{\"platforms\": {}}\n}"));
+        assertEquals(prefix() + "the file is empty; it must hold one JSON object", failure(" \n"));
+    }
+
+    @Test
+    void unreadableFile() {
+        ConfigException missing = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, env::get));
+        assertEquals(prefix() + "file not found", missing.getMessage());
+
+        ConfigException directory = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir, env::get));
+        assertTrue(directory.getMessage().startsWith("config " + dir.toAbsolutePath() + ": cannot read"),
+                directory.getMessage());
+    }
+
+    @Test
+    void notUtf8() throws IOException {
+        Files.write(file, new byte[] {'{', '"', (byte) 0xC3, '"', ':', '1', '}'});
+
+        ConfigException failure = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, env::get));
+        assertEquals(prefix() + "not UTF-8 text", failure.getMessage());
+    }
+
+    @Test
+    void locatePrefersEnvironmentThenSystemProperty() {
+        UnaryOperator<String> environment = Map.of("SWITCHBOARD_CONFIG", "/etc/env.json")::get;
+        UnaryOperator<String> properties = Map.of("switchboard.config", "/etc/prop.json")::get;
+        UnaryOperator<String> none = name -> null;
+
+        assertEquals(Path.of("/etc/env.json"), ConfigLoader.locate(environment, properties));
+        assertEquals(Path.of("/etc/prop.json"), ConfigLoader.locate(none, properties));
+        assertEquals(Path.of("/etc/prop.json"), ConfigLoader.locate(Map.of("SWITCHBOARD_CONFIG", " ")::get, properties));
+
+        ConfigException neither = assertThrows(ConfigException.class, () -> ConfigLoader.locate(none, none));
+        assertEquals("no configuration file: set the environment variable SWITCHBOARD_CONFIG or the system property"
+                + " switchboard.config (e.g. -Dswitchboard.config=/etc/switchboard/switchboard.json)"
+                + " to the path of the JSON configuration file", neither.getMessage());
+    }
+
+    @Test
+    void locateDoesNotQuoteAnInvalidPath() {
+        UnaryOperator<String> environment = Map.of("SWITCHBOARD_CONFIG", "bad\0path")::get;
+
+        ConfigException failure = assertThrows(ConfigException.class,
+                () -> ConfigLoader.locate(environment, name -> null));
+        assertEquals("environment variable SWITCHBOARD_CONFIG is not a valid file path", failure.getMessage());
+    }
+
+    private GatewayConfig load(String json) throws IOException {
+        Files.writeString(file, json, StandardCharsets.UTF_8);
+        return ConfigLoader.load(file, env::get);
+    }
+
+    private String failure(String json) throws IOException {
+        Files.writeString(file, json, StandardCharsets.UTF_8);
+        return assertThrows(ConfigException.class, () -> ConfigLoader.load(file, env::get)).getMessage();
+    }
+
+    private String prefix() {
+        return "config " + file.toAbsolutePath() + ": ";
+    }
+
+    private void assertNoSecrets(String message) {
+        for (String value : env.values()) {
+            assertFalse(message.contains(value), () -> "message quotes an environment value: " + message);
+        }
+    }
+}
