@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import dev.switchboard.vendor.VendorRegistry;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -20,8 +21,8 @@ import java.util.regex.Pattern;
  */
 final class ConfigValidator {
 
-    /** Platform types this build can serve; each native vendor package adds its type here when it is registered. */
-    static final Set<String> KNOWN_TYPES = Set.of("openai", "mock");
+    /** Platform types this build can serve: whatever the vendor registry maps, so the two cannot drift apart. */
+    static final Set<String> KNOWN_TYPES = VendorRegistry.TYPES;
 
     /** The one type answered locally; every other type talks to an upstream and needs a base URL and tokens. */
     private static final String LOCAL_TYPE = "mock";
