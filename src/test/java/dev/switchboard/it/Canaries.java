@@ -1,0 +1,40 @@
+package dev.switchboard.it;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Every secret the integration tests use. Each is a recognisable canary, so a test can grep every log the gateway
+ * wrote and prove none of them appears (RELIABILITY.md, security must 1).
+ */
+public final class Canaries {
+    private Canaries() {}
+
+    /** License for all platforms. */
+    public static final String LICENSE_ALL = "sk-canary-license-all-5d1f0a";
+    /** License for the mock platform only. */
+    public static final String LICENSE_MOCK_ONLY = "sk-canary-license-mock-77c2e1";
+    /** License that expired in 2020. */
+    public static final String LICENSE_EXPIRED = "sk-canary-license-expired-31b9";
+    /** Managed vendor tokens of the fake platform, round-robin; reach the config through ${IT_VENDOR_TOKEN_A/B}. */
+    public static final String VENDOR_TOKEN_A = "sk-canary-vendor-a-9e4410";
+    public static final String VENDOR_TOKEN_B = "sk-canary-vendor-b-2a7c55";
+    /** A key nobody configured. */
+    public static final String UNKNOWN_KEY = "sk-canary-unknown-c0ffee";
+
+    public static List<String> all() {
+        return List.of(LICENSE_ALL, LICENSE_MOCK_ONLY, LICENSE_EXPIRED, VENDOR_TOKEN_A, VENDOR_TOKEN_B, UNKNOWN_KEY);
+    }
+
+    public static String sha256(String key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

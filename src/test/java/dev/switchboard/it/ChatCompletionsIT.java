@@ -1,0 +1,292 @@
+package dev.switchboard.it;
+
+import static dev.switchboard.it.Errors.assertError;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Chat completions through the deployed WAR to a fake OpenAI-compatible upstream: round trips, what is and is not
+ * forwarded in each direction, and what each upstream failure becomes for the caller.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class ChatCompletionsIT {
+    @RegisterExtension
+    static final FakeUpstream upstream = FakeUpstream.start();
+
+    @ArquillianResource
+    URL deployment;
+
+    @Deployment(testable = false)
+    static WebArchive deploy() {
+        ItConfig.write(upstream);
+        return Deployments.war();
+    }
+
+    private Api api() {
+        return new Api(deployment);
+    }
+
+    private static final String COMPLETION = """
+            {"id":"chatcmpl-up1","object":"chat.completion","created":1767225600,"model":"gpt-4o-2024-08-06",\
+            "choices":[{"index":0,"message":{"role":"assistant","content":"Hi!","refusal":null},"logprobs":null,\
+            "finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}""";
+
+    @Test
+    void nonStreamingRoundTripMapsTheModelAndRelaysTheBody() {
+        upstream.enqueue(Reply.status(200).json(COMPLETION));
+        HttpResponse<String> response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL,
+                "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}],\"top_k\":3}");
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+        assertTrue(response.headers().firstValue("x-request-id").orElse("").startsWith("req_"));
+        assertEquals(Api.json(COMPLETION), Api.json(response.body()));
+
+        RecordedExchange seen = upstream.awaitExchange(0);
+        assertEquals("POST", seen.method());
+        assertEquals("/v1/chat/completions", seen.path());
+        JsonNode sent = Api.json(seen.bodyText());
+        assertEquals("gpt-4o-2024-08-06", sent.path("model").asText(), "model renamed for the upstream");
+        assertEquals(3, sent.path("top_k").asInt(), "unknown fields reach OpenAI-compatible upstreams");
+        assertEquals("hello", sent.path("messages").path(0).path("content").asText());
+    }
+
+    @Test
+    void streamingRoundTripRelaysEveryEventUntouched() {
+        List<String> events = List.of(
+                "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}",
+                "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Bon\u00e9 \u65e5\u672c\"},\"finish_reason\":null}]}",
+                "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}");
+        Reply reply = Reply.sse().comment("keep-alive");
+        events.forEach(reply::event);
+        upstream.enqueue(reply.done());
+
+        HttpResponse<String> response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL,
+                Api.chat("gpt-4o-mini", true, "hi"));
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        List<String> received = Api.dataEvents(response.body());
+        assertEquals(4, received.size(), response.body());
+        assertEquals(events, received.subList(0, 3), "events pass through byte for byte");
+        assertEquals("[DONE]", received.get(3));
+        assertFalse(response.body().contains("event:") || response.body().contains("\nid:"), response.body());
+        assertEquals("text/event-stream", upstream.awaitExchange(0).header("Accept").orElse(""));
+    }
+
+    @Test
+    void managedTokensAreUsedRoundRobinAndCallerCredentialsNeverForwarded() {
+        upstream.always(Reply.status(200).json(COMPLETION));
+        for (int i = 0; i < 2; i++) {
+            var request = api().request("/fake/v1/chat/completions", Canaries.LICENSE_ALL)
+                    .header("Content-Type", "application/json")
+                    .header("Tokens-Authorization", Canaries.LICENSE_ALL)
+                    .header("OpenAI-Organization", "org-caller")
+                    .header("Cookie", "session=caller-cookie")
+                    .header("X-Forwarded-Host", "evil.example")
+                    .header("X-Custom-Caller", "caller-value")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Api.chat("gpt-4o", false, "x")))
+                    .build();
+            assertEquals(200, api().send(request).statusCode());
+        }
+        List<String> tokens = List.of(
+                upstream.awaitExchange(0).header("Authorization").orElseThrow(),
+                upstream.awaitExchange(1).header("Authorization").orElseThrow());
+        assertTrue(tokens.containsAll(List.of("Bearer " + Canaries.VENDOR_TOKEN_A, "Bearer " + Canaries.VENDOR_TOKEN_B)),
+                "both pool tokens used, one each: " + tokens);
+        for (RecordedExchange seen : upstream.exchanges()) {
+            seen.headers().forEach((name, values) -> {
+                for (String value : values) {
+                    assertFalse(value.contains(Canaries.LICENSE_ALL), "license forwarded in " + name);
+                    assertFalse(value.contains("caller"), "caller header forwarded: " + name + ": " + value);
+                    assertFalse(value.contains("evil.example"), "forwarded host leaked: " + name);
+                }
+            });
+            assertTrue(seen.headerValues("Tokens-Authorization").isEmpty());
+            assertTrue(seen.headerValues("Cookie").isEmpty());
+        }
+    }
+
+    @Test
+    void hopByHopAndUnlistedUpstreamHeadersAreNotRelayed() {
+        upstream.enqueue(Reply.status(200).json(COMPLETION)
+                .header("Connection", "x-hop")
+                .header("x-hop", "1")
+                .header("Set-Cookie", "upstream=1")
+                .header("x-upstream-internal", "secret-route"));
+        HttpResponse<String> response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL,
+                Api.chat("gpt-4o", false, "x"));
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("x-hop").isEmpty());
+        assertTrue(response.headers().firstValue("Set-Cookie").isEmpty());
+        assertTrue(response.headers().firstValue("x-upstream-internal").isEmpty());
+    }
+
+    @Test
+    void modelsListsTheConfiguredPublicNames() {
+        HttpResponse<String> response = api().get("/fake/v1/models", Canaries.LICENSE_ALL);
+        assertEquals(200, response.statusCode(), response.body());
+        JsonNode list = Api.json(response.body());
+        assertEquals("list", list.path("object").asText());
+        assertEquals(List.of("gpt-4o", "gpt-4o-mini"),
+                List.of(list.path("data").get(0).path("id").asText(), list.path("data").get(1).path("id").asText()));
+        assertEquals("fake", list.path("data").get(0).path("owned_by").asText());
+        assertEquals(0, upstream.requestCount(), "the list comes from configuration");
+    }
+
+    @Test
+    void platformWithoutModelMapPassesAnyModelUnchanged() {
+        upstream.enqueue(Reply.status(200).json(COMPLETION));
+        HttpResponse<String> response = api().post("/open/v1/chat/completions", Canaries.LICENSE_ALL,
+                Api.chat("some-new-model", false, "x"));
+        assertEquals(200, response.statusCode(), response.body());
+        RecordedExchange seen = upstream.awaitExchange(0);
+        assertEquals("/open/v1/chat/completions", seen.path());
+        assertEquals("some-new-model", Api.json(seen.bodyText()).path("model").asText());
+    }
+
+    @Test
+    void mockPlatformAnswersLocally() {
+        HttpResponse<String> response = api().post("/mock/v1/chat/completions", Canaries.LICENSE_MOCK_ONLY,
+                Api.chat("mock-echo", false, "echo these words"));
+        assertEquals(200, response.statusCode(), response.body());
+        JsonNode completion = Api.json(response.body());
+        assertEquals("echo these words", completion.path("choices").get(0).path("message").path("content").asText());
+        assertEquals(3, completion.path("usage").path("completion_tokens").asInt());
+
+        HttpResponse<String> stream = api().post("/mock/v1/chat/completions", Canaries.LICENSE_MOCK_ONLY,
+                "{\"model\":\"mock-echo\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"one two\"}]}");
+        List<String> events = Api.dataEvents(stream.body());
+        assertEquals(6, events.size(), stream.body()); // role, "one", " two", finish, usage, [DONE]
+        assertEquals("[DONE]", events.get(5));
+        assertEquals(0, Api.json(events.get(4)).path("choices").size());
+        assertEquals(0, upstream.requestCount());
+    }
+
+    // ---- upstream failures (managed mode, no retries yet) ----
+
+    @Test
+    void upstreamBadRequestIsRelayedWithItsMessage() {
+        upstream.enqueue(Reply.status(400).json("{\"error\":{\"message\":\"Invalid value for 'temperature'.\","
+                + "\"type\":\"invalid_request_error\",\"param\":\"temperature\",\"code\":\"invalid_value\"}}"));
+        var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", false, "x"));
+        JsonNode error = assertError(response, 400, "invalid_value");
+        assertEquals("temperature", error.path("param").asText());
+        assertEquals("Invalid value for 'temperature'.", error.path("message").asText());
+    }
+
+    @Test
+    void vendorRejectingTheGatewaysTokenIsA502NeverA401() {
+        upstream.enqueue(Reply.status(401).json("{\"error\":{\"message\":\"Incorrect API key provided: sk-canary-vendor-a-9e4410\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}"));
+        var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", false, "x"));
+        assertError(response, 502, "upstream_credentials_exhausted");
+    }
+
+    @Test
+    void upstreamRateLimitKeepsRetryAfter() {
+        upstream.enqueue(Reply.status(429).header("Retry-After", "7")
+                .json("{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}"));
+        var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", false, "x"));
+        assertError(response, 429, "rate_limit_exceeded");
+        assertEquals("7", response.headers().firstValue("Retry-After").orElse(""));
+    }
+
+    @Test
+    void upstreamServerErrorKeepsItsStatusClass() {
+        upstream.enqueue(Reply.status(503).body("<html><body>Service Unavailable at 10.0.0.7</body></html>")
+                .header("Content-Type", "text/html"));
+        var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", false, "x"));
+        JsonNode error = assertError(response, 503, "upstream_error");
+        assertFalse(error.path("message").asText().contains("10.0.0.7"), "upstream HTML is never relayed");
+    }
+
+    @Test
+    void htmlWithStatus200IsAnInvalidResponse() {
+        upstream.enqueue(Reply.status(200).header("Content-Type", "text/html").body("<html>login portal</html>"));
+        var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", false, "x"));
+        assertError(response, 502, "upstream_invalid_response");
+    }
+
+    @Test
+    void redirectsAreNeverFollowed() {
+        upstream.enqueue(Reply.status(302).header("Location", upstream.uri("/elsewhere").toString()));
+        var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", false, "x"));
+        assertError(response, 502, "upstream_unexpected_redirect");
+        assertEquals(1, upstream.requestCount(), "the Location was not requested");
+    }
+
+    @Test
+    void connectRefusedIsA502() {
+        var response = api().post("/refused/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("m", false, "x"));
+        assertError(response, 502, "upstream_connect_error");
+    }
+
+    @Test
+    void resetBeforeAnyResponseIsA502() {
+        upstream.enqueue(Reply.status(200).abort());
+        var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", false, "x"));
+        assertError(response, 502, "upstream_reset");
+    }
+
+    @Test
+    void streamCutAfterCommitEndsWithAnInBandErrorAndNoDone() {
+        upstream.enqueue(Reply.sse()
+                .event("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"partial\"},\"finish_reason\":null}]}")
+                .abort());
+        var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", true, "x"));
+        assertEquals(200, response.statusCode());
+        List<String> events = Api.dataEvents(response.body());
+        assertEquals(2, events.size(), response.body());
+        JsonNode error = Api.json(events.get(1)).path("error");
+        assertTrue(List.of("upstream_stream_truncated", "upstream_stream_interrupted")
+                .contains(error.path("code").asText()), response.body());
+        assertEquals("server_error", error.path("type").asText());
+        assertFalse(response.body().contains("[DONE]"));
+    }
+
+    @Test
+    void streamEndingWithoutDoneIsReportedAsTruncated() {
+        upstream.enqueue(Reply.sse()
+                .event("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[]}"));
+        var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", true, "x"));
+        List<String> events = Api.dataEvents(response.body());
+        assertEquals(2, events.size(), response.body());
+        assertEquals("upstream_stream_truncated", Api.json(events.get(1)).path("error").path("code").asText());
+    }
+
+    @Test
+    void errorStatusOnAStreamRequestIsAPlainJsonError() {
+        upstream.enqueue(Reply.status(404).json("{\"error\":{\"message\":\"The model does not exist\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"model_not_found\"}}"));
+        var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", true, "x"));
+        assertError(response, 404, "model_not_found");
+    }
+
+    @Test
+    void upstreamThatNeverAnswersHeadersIsCutAtTheFirstByteTimeout() {
+        var release = new java.util.concurrent.CountDownLatch(1);
+        upstream.enqueue(Reply.status(200).await(release, Duration.ofSeconds(30)).json(COMPLETION));
+        long started = System.nanoTime();
+        var response = api().post("/impatient/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("m", false, "x"));
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        release.countDown();
+        assertError(response, 504, "upstream_timeout");
+        assertTrue(tookMs >= ItConfig.FIRST_BYTE_MS, "answered before the timeout: " + tookMs + " ms");
+        assertEquals(RecordedExchange.Ending.CLIENT_GONE, upstream.awaitExchange(0).awaitEnd(Duration.ofSeconds(40)),
+                "the abandoned upstream exchange was closed");
+    }
+}

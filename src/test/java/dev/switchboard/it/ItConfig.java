@@ -1,0 +1,74 @@
+package dev.switchboard.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Writes the gateway configuration the deployed WAR reads (system property {@code switchboard.config}, passed to
+ * every container by the build) before each deployment, pointing its platforms at this class's fake upstream.
+ *
+ * <p>Platforms: {@code fake} (OpenAI-compatible, model map, two managed tokens from environment variables, short
+ * heartbeat), {@code open} (no model map: any model passes), {@code impatient} (short first-byte timeout), {@code refused} (a port nobody listens on), {@code mock}.
+ * Vendor tokens come through {@code ${IT_VENDOR_TOKEN_A}}/{@code B}, which the build sets, so the in-container
+ * tests exercise environment substitution too.
+ */
+public final class ItConfig {
+    private ItConfig() {}
+
+    public static final long MAX_REQUEST_BYTES = 65_536;
+    public static final int MAX_JSON_DEPTH = 32;
+    public static final long HEARTBEAT_MS = 500;
+    /** First-byte timeout of the {@code impatient} platform. */
+    public static final long FIRST_BYTE_MS = 1500;
+
+    public static void write(FakeUpstream upstream) {
+        String base = "http://127.0.0.1:" + upstream.port();
+        String json = """
+                {
+                  "licenses": [
+                    { "name": "it-all", "keySha256": "%s", "platforms": ["*"], "expiresAt": null },
+                    { "name": "it-mock-only", "keySha256": "%s", "platforms": ["mock"] },
+                    { "name": "it-expired", "keySha256": "%s", "platforms": ["*"], "expiresAt": "2020-01-01T00:00:00Z" }
+                  ],
+                  "platforms": {
+                    "fake": { "type": "openai", "baseUrl": "%s/v1",
+                              "tokens": ["${IT_VENDOR_TOKEN_A}", "${IT_VENDOR_TOKEN_B}"],
+                              "models": { "gpt-4o": "gpt-4o-2024-08-06", "gpt-4o-mini": "gpt-4o-mini" },
+                              "timeouts": { "heartbeatMs": %d, "firstByteMs": 20000 } },
+                    "open": { "type": "openai", "baseUrl": "%s/open/v1", "tokens": ["${IT_VENDOR_TOKEN_A}"] },
+                    "impatient": { "type": "openai", "baseUrl": "%s/impatient/v1", "tokens": ["${IT_VENDOR_TOKEN_A}"],
+                                   "timeouts": { "firstByteMs": %d } },
+                    "refused": { "type": "openai", "baseUrl": "http://127.0.0.1:%d/v1", "tokens": ["${IT_VENDOR_TOKEN_A}"] },
+                    "mock": { "type": "mock", "models": { "mock-echo": "mock-echo" }, "mock": { "delayMs": 1 } }
+                  },
+                  "limits": { "maxRequestBytes": %d, "maxJsonDepth": %d }
+                }
+                """.formatted(Canaries.sha256(Canaries.LICENSE_ALL), Canaries.sha256(Canaries.LICENSE_MOCK_ONLY),
+                Canaries.sha256(Canaries.LICENSE_EXPIRED), base, HEARTBEAT_MS, base, base, FIRST_BYTE_MS, closedPort(),
+                MAX_REQUEST_BYTES, MAX_JSON_DEPTH);
+        String location = System.getProperty("switchboard.config");
+        if (location == null) {
+            throw new IllegalStateException("the build must set -Dswitchboard.config for integration tests");
+        }
+        try {
+            Path file = Path.of(location);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, json, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A loopback port that was free a moment ago and is closed now: connecting to it is refused. */
+    private static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
