@@ -164,6 +164,13 @@ class ChatRequestParserTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {" ", "\r\n", " \t\n "})
+    void whitespaceOnlyBodyIsInvalidJson(String body) {
+        // RFC 8259 §2: a JSON text is a value with optional whitespace around it; whitespace alone is no JSON.
+        assertRejected(400, "invalid_json", null, body);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"[]", "[" + MINIMAL + "]", "\"hello\"", "42", "true", "null"})
     void nonObjectRootIsInvalidType(String body) {
         assertRejected(400, "invalid_type", null, body);
