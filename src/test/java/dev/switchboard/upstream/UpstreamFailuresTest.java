@@ -123,6 +123,7 @@ class UpstreamFailuresTest {
         "60, 60",
         "61, 60",
         "120, 60",
+        "100000000000000000000000000000, 60",
         "0, 1",
         "0.2, 1",
         "2.5, 3",
@@ -137,6 +138,15 @@ class UpstreamFailuresTest {
         assertEquals(429, error.status());
         assertEquals(Map.of("Retry-After", expected), error.headers());
         assertHidesInternals(error);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"NaN", "Infinity", "-5", "-0.5", "10d", "2f", "0x1p3", "1e1", "5 s"})
+    void retryAfterThatIsNotANumberOfSecondsGetsTheDefault(String retryAfter) {
+        // Double.parseDouble accepts all of these; RFC 9110 §10.2.3 allows only digits (decimals are tolerated).
+        ApiError error = UpstreamFailures.fromStatus(vendor, 429, retryAfter, HTML);
+
+        assertEquals(Map.of("Retry-After", "5"), error.headers());
     }
 
     @Test
