@@ -60,8 +60,9 @@ public final class ChatRequestParser {
         if (length == 0) {
             throw invalid("invalid_json", null, "The request body is empty; send a JSON object.");
         }
+        JsonNode root;
         try {
-            return reader.readTree(body, 0, length);
+            root = reader.readTree(body, 0, length);
         } catch (StreamConstraintsException e) {
             throw invalid("json_limits_exceeded", null,
                     "The request body exceeds a JSON limit: " + e.getOriginalMessage());
@@ -75,6 +76,11 @@ public final class ChatRequestParser {
         } catch (IOException e) {
             throw invalid("invalid_json", null, "The request body could not be read as JSON.");
         }
+        if (root.isMissingNode()) {
+            // Jackson reads whitespace alone as "no content" rather than failing; RFC 8259 §2 requires a value.
+            throw invalid("invalid_json", null, "The request body is empty; send a JSON object.");
+        }
+        return root;
     }
 
     private static void checkMessages(ObjectNode object) throws ApiException {

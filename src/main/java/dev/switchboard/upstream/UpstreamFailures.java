@@ -7,6 +7,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.util.Map;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.core5.util.DeadlineTimeoutException;
@@ -16,6 +17,8 @@ import org.apache.hc.core5.util.DeadlineTimeoutException;
  * messages name the class of failure, never an address, a token or an upstream body that was not JSON.
  */
 public final class UpstreamFailures {
+    private static final Pattern DELAY_SECONDS = Pattern.compile("[0-9]+(\\.[0-9]+)?");
+
     private UpstreamFailures() {}
 
     /** A failure with no usable upstream response: connect, TLS, reset, timeout, pool. */
@@ -75,12 +78,10 @@ public final class UpstreamFailures {
     /** Seconds, clamped to 1–60 (RELIABILITY.md); an HTTP date or garbage becomes the 5-second default. */
     static String clampRetryAfter(String retryAfter) {
         long seconds = 5;
-        if (retryAfter != null) {
-            try {
-                seconds = Math.max(1, Math.min(60, (long) Math.ceil(Double.parseDouble(retryAfter.trim()))));
-            } catch (NumberFormatException e) {
-                seconds = 5;
-            }
+        // Checked first because Double.parseDouble also takes "NaN", "-5", "10d" and hex floats (RFC 9110 §10.2.3
+        // allows digits only; a fraction is tolerated).
+        if (retryAfter != null && DELAY_SECONDS.matcher(retryAfter.trim()).matches()) {
+            seconds = Math.max(1, Math.min(60, (long) Math.ceil(Double.parseDouble(retryAfter.trim()))));
         }
         return Long.toString(seconds);
     }
