@@ -60,6 +60,10 @@ public final class ChatRequestParser {
         if (length == 0) {
             throw invalid("invalid_json", null, "The request body is empty; send a JSON object.");
         }
+        if (notUtf8(body, length)) {
+            // Jackson would detect UTF-16/32 by itself; RFC 8259 §8.1 says JSON exchanged between systems is UTF-8.
+            throw invalid("invalid_json", null, "The request body must be UTF-8 encoded JSON.");
+        }
         JsonNode root;
         try {
             root = reader.readTree(body, 0, length);
@@ -145,12 +149,29 @@ public final class ChatRequestParser {
         }
     }
 
+    /** Jackson's first line, without the "[Source: ...]" location note some messages carry inline. */
     private static String firstLine(String text) {
         if (text == null) {
             return "syntax error";
         }
         int newline = text.indexOf('\n');
-        return newline < 0 ? text : text.substring(0, newline);
+        String line = newline < 0 ? text : text.substring(0, newline);
+        int source = line.indexOf(" [Source:");
+        return source < 0 ? line : line.substring(0, source);
+    }
+
+    /** A UTF-16/32 byte order mark, or a NUL among the first bytes, which UTF-8 JSON text never starts with. */
+    private static boolean notUtf8(byte[] body, int length) {
+        if (length >= 2 && ((body[0] == (byte) 0xFE && body[1] == (byte) 0xFF)
+                || (body[0] == (byte) 0xFF && body[1] == (byte) 0xFE))) {
+            return true;
+        }
+        for (int i = 0; i < Math.min(4, length); i++) {
+            if (body[i] == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ApiException missing(String param) {

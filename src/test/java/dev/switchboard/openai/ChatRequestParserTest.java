@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -299,6 +300,26 @@ class ChatRequestParserTest {
     }
 
     // --- helpers
+
+    @Test
+    void utf16AndUtf32BodiesAreRejectedAsNotUtf8() {
+        for (java.nio.charset.Charset charset : List.of(java.nio.charset.StandardCharsets.UTF_16BE,
+                java.nio.charset.StandardCharsets.UTF_16LE, java.nio.charset.Charset.forName("UTF-32BE"))) {
+            byte[] body = MINIMAL.getBytes(charset);
+            ApiError error = rejected(body, body.length);
+            assertEquals("invalid_json", error.code(), charset.name());
+            assertTrue(error.message().contains("UTF-8"), error.message());
+        }
+        byte[] withBom = concat(new byte[] {(byte) 0xFE, (byte) 0xFF}, MINIMAL.getBytes(java.nio.charset.StandardCharsets.UTF_16BE));
+        assertEquals("invalid_json", rejected(withBom, withBom.length).code());
+    }
+
+    @Test
+    void jsonErrorMessagesCarryNoSourceNote() {
+        byte[] body = utf8("{\"model\": tru}");
+        ApiError error = rejected(body, body.length);
+        assertFalse(error.message().contains("[Source"), error.message());
+    }
 
     private ChatRequest parse(String body) throws ApiException {
         byte[] bytes = utf8(body);

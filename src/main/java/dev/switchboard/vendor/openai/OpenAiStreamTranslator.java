@@ -27,13 +27,32 @@ final class OpenAiStreamTranslator implements StreamTranslator {
         if (data.isEmpty() || "ping".equals(upstreamEvent.event())) {
             return;
         }
-        if (data.startsWith("{\"error\"")) {
+        if (isErrorEvent(data)) {
             // Already OpenAI's in-band error shape; the upstream ends the stream after it.
             errorSeen = true;
         }
         // Multi-line data is legal SSE, but OpenAI SDKs read one JSON object per line; inside JSON a raw newline can
         // only be whitespace between tokens, so a space is equivalent.
         out.data(data.indexOf('\n') < 0 ? data : data.replace('\n', ' '));
+    }
+
+    /** {@code {"error":...}} with any whitespace the upstream's serialiser puts around the first key. */
+    private static boolean isErrorEvent(String data) {
+        int i = skipWhitespace(data, 0);
+        if (i >= data.length() || data.charAt(i) != '{') {
+            return false;
+        }
+        i = skipWhitespace(data, i + 1);
+        return data.startsWith("\"error\"", i);
+    }
+
+    private static int skipWhitespace(String text, int from) {
+        int i = from;
+        while (i < text.length() && (text.charAt(i) == ' ' || text.charAt(i) == '\t' || text.charAt(i) == '\n'
+                || text.charAt(i) == '\r')) {
+            i++;
+        }
+        return i;
     }
 
     @Override

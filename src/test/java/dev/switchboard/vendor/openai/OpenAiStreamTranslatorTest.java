@@ -88,6 +88,17 @@ class OpenAiStreamTranslatorTest {
     }
 
     @Test
+    void errorEventWithWhitespaceAfterTheBraceIsStillAnErrorNotATruncation() throws Exception {
+        byte[] body = "data: { \"error\": {\"message\":\"overloaded\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        StreamTranslator translator = vendor.newStreamTranslator(clientRequest);
+        Recorder out = feed(body, List.of(body.length), translator);
+        assertEquals(1, out.takeAll().size());
+        translator.onEnd(out);
+        out.assertNothingLeft();
+    }
+
+    @Test
     void streamWithoutDoneIsTruncated() throws Exception {
         byte[] full = read(FIXTURES + "openai-chat-stream-text.sse");
         byte[] body = cutBefore(full, "data: [DONE]");
