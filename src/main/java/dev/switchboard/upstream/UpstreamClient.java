@@ -67,6 +67,7 @@ public final class UpstreamClient implements AutoCloseable {
                 .disableCookieManagement()
                 .disableAuthCaching()
                 .disableContentCompression()
+                .setIOSessionListener(new ConnectionTracker())
                 .evictIdleConnections(TimeValue.ofSeconds(30))
                 .setUserAgent("switchboard")
                 .build();
@@ -90,14 +91,17 @@ public final class UpstreamClient implements AutoCloseable {
      * Starts one exchange; the consumer hears the response and the callback hears the outcome exactly once.
      *
      * @param idleTimeoutMs longest upstream silence while waiting for or reading the response
-     * @return cancel it to abort the exchange and close its connection
+     * @param onConnection told, on the I/O thread, the connection the request is written to; closing it is the one
+     *     reliable way to abort the exchange (see {@link ConnectionTracker})
+     * @return cancel it to abort an exchange that has no connection yet
      */
     public Future<Void> execute(UpstreamRequest upstreamRequest, long idleTimeoutMs,
-            AsyncResponseConsumer<Void> consumer, FutureCallback<Void> callback) {
+            AsyncResponseConsumer<Void> consumer, FutureCallback<Void> callback,
+            java.util.function.Consumer<org.apache.hc.core5.reactor.IOSession> onConnection) {
         SimpleRequestBuilder builder = SimpleRequestBuilder.post(upstreamRequest.uri());
         upstreamRequest.headers().forEach(builder::setHeader);
-        AsyncRequestProducer producer = new BasicRequestProducer(builder.build(),
-                AsyncEntityProducers.create(upstreamRequest.body(), ContentType.APPLICATION_JSON));
+        AsyncRequestProducer producer = new BasicRequestProducer(builder.build(), new TrackingEntityProducer(
+                AsyncEntityProducers.create(upstreamRequest.body(), ContentType.APPLICATION_JSON), onConnection));
         HttpClientContext context = HttpClientContext.create();
         context.setRequestConfig(RequestConfig.custom()
                 .setConnectionRequestTimeout(POOL_LEASE_TIMEOUT)

@@ -32,6 +32,8 @@ import org.apache.hc.core5.http.HttpResponse;
 import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
 import org.apache.hc.core5.http.nio.CapacityChannel;
 import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.reactor.IOSession;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -62,6 +64,9 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
     private volatile CapacityChannel capacity;
     private volatile Future<Void> upstreamCall;
     private volatile ScheduledFuture<?> firstByteTimer;
+    /** The upstream connection while this exchange holds it; guarded by itself. */
+    private IOSession connection;
+    private boolean connectionReleased;
 
     // I/O-thread state: touched only by HttpClient's callbacks for this exchange, which never overlap.
     private FutureCallback<Void> resultCallback;
@@ -90,7 +95,7 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
             long idleTimeoutMs, ScheduledExecutorService timer) {
         clientStream.setListener(this);
         firstByteTimer = timer.schedule(this::firstByteTimedOut, firstByteTimeoutMs, TimeUnit.MILLISECONDS);
-        upstreamCall = client.execute(upstreamRequest, idleTimeoutMs, this, this);
+        upstreamCall = client.execute(upstreamRequest, idleTimeoutMs, this, this, this::onConnection);
         if (finished.get()) {
             upstreamCall.cancel(true); // the client left while the request was being handed over
         }
@@ -106,6 +111,7 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
             return;
         }
         cancelFirstByteTimer();
+        onConnection(ConnectionTracker.current());
         resultCallback = callback;
         upstreamStatus = upstreamResponse.getCode();
         accessRecord.upstreamStatus(upstreamStatus);
@@ -148,8 +154,8 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
     @Override
     public void consume(ByteBuffer data) throws IOException {
         if (finished.get()) {
-            data.position(data.limit());
-            return;
+            // Abandoned: failing here makes httpcore close the connection instead of reading on.
+            throw new IOException("exchange abandoned by the gateway");
         }
         if (!streaming) {
             if (!body.append(data)) {
@@ -326,6 +332,24 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
         if (call != null) {
             call.cancel(true);
         }
+        synchronized (this) {
+            if (connection != null && !connectionReleased) {
+                connection.close(CloseMode.IMMEDIATE);
+            }
+            connection = null;
+        }
+    }
+
+    private synchronized void onConnection(IOSession session) {
+        if (session != null && !connectionReleased) {
+            connection = session;
+        }
+    }
+
+    /** Before the connection goes back to the pool, so it is never closed under another exchange. */
+    private synchronized void releaseConnection() {
+        connectionReleased = true;
+        connection = null;
     }
 
     private void cancelFirstByteTimer() {
@@ -336,6 +360,7 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
     }
 
     private void complete() {
+        releaseConnection();
         FutureCallback<Void> callback = resultCallback;
         resultCallback = null;
         if (callback != null) {

@@ -245,18 +245,27 @@ class ChatCompletionsIT {
 
     @Test
     void streamCutAfterCommitEndsWithAnInBandErrorAndNoDone() {
+        // The upstream dies only once the client holds the first event: the stream is committed by then.
+        java.util.concurrent.CountDownLatch clientHasFirst = new java.util.concurrent.CountDownLatch(1);
         upstream.enqueue(Reply.sse()
                 .event("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"partial\"},\"finish_reason\":null}]}")
+                .await(clientHasFirst)
                 .abort());
-        var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", true, "x"));
-        assertEquals(200, response.statusCode());
-        List<String> events = Api.dataEvents(response.body());
-        assertEquals(2, events.size(), response.body());
-        JsonNode error = Api.json(events.get(1)).path("error");
-        assertTrue(List.of("upstream_stream_truncated", "upstream_stream_interrupted")
-                .contains(error.path("code").asText()), response.body());
-        assertEquals("server_error", error.path("type").asText());
-        assertFalse(response.body().contains("[DONE]"));
+        java.net.URI base = java.net.URI.create(deployment.toString());
+        try (RawStream stream = RawStream.open(base, RawStream.post(base, "/fake/v1/chat/completions",
+                Canaries.LICENSE_ALL, Api.chat("gpt-4o", true, "x")), 0)) {
+            stream.readUntil("partial", 1, Duration.ofSeconds(10));
+            clientHasFirst.countDown();
+            String body = stream.readToEnd(Duration.ofSeconds(10));
+            assertTrue(stream.text().startsWith("HTTP/1.1 200"), stream.text());
+            List<String> events = Api.dataEvents(body);
+            assertEquals(2, events.size(), body);
+            JsonNode error = Api.json(events.get(1)).path("error");
+            assertTrue(List.of("upstream_stream_truncated", "upstream_stream_interrupted")
+                    .contains(error.path("code").asText()), body);
+            assertEquals("server_error", error.path("type").asText());
+            assertFalse(body.contains("[DONE]"));
+        }
     }
 
     @Test

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
-import com.openai.errors.AuthenticationException;
+import com.openai.errors.UnauthorizedException;
 import com.openai.errors.NotFoundException;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.chat.completions.ChatCompletion;
@@ -120,7 +120,7 @@ class OpenAiSdkIT {
                 Canaries.LICENSE_MOCK_ONLY).chat().completions().create(params("no-such-model", "x", false)));
         assertEquals(404, notFound.statusCode());
         assertTrue(notFound.getMessage().contains("no-such-model"), notFound.getMessage());
-        AuthenticationException denied = assertThrows(AuthenticationException.class, () -> client("mock",
+        UnauthorizedException denied = assertThrows(UnauthorizedException.class, () -> client("mock",
                 Canaries.UNKNOWN_KEY).chat().completions().create(params("mock-echo", "x", false)));
         assertEquals(401, denied.statusCode());
     }
