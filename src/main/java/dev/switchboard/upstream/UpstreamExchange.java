@@ -159,9 +159,9 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
         }
         if (!streaming) {
             if (!body.append(data)) {
+                cancelUpstream();
                 finishOnce(ApiError.server(502, "upstream_response_too_large",
                         "The upstream response exceeded the gateway's size limit."));
-                cancelUpstream();
             }
             return;
         }
@@ -297,14 +297,14 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
 
     private void firstByteTimedOut() {
         if (responded.compareAndSet(false, true)) {
+            cancelUpstream(); // first stop the upstream's work, then tell the client
             finishOnce(ApiError.server(504, "upstream_timeout", "The upstream did not answer in time."));
-            cancelUpstream();
         }
     }
 
     private void failStream(String code, String message) {
-        finishOnce(ApiError.server(502, code, message));
         cancelUpstream();
+        finishOnce(ApiError.server(502, code, message));
     }
 
     /** The one place an outcome other than success reaches the client. */

@@ -210,8 +210,12 @@ class BadInputIT {
                 + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz-not-hex\r\n{}\r\n0\r\n\r\n",
                 0)) {
             raw.readToEnd(Duration.ofSeconds(10));
-            assertTrue(raw.text().startsWith("HTTP/1.1 400"), raw.text());
-            Errors.assertClean(raw.text());
+            // A container may drop a connection whose framing is broken without answering at all; if it answers,
+            // it is a clean 400.
+            if (!raw.text().isEmpty()) {
+                assertTrue(raw.text().startsWith("HTTP/1.1 400"), raw.text());
+                Errors.assertClean(raw.text());
+            }
         }
         assertEquals(0, upstream.requestCount());
     }
