@@ -14,7 +14,7 @@ public final class ContainerTweaks implements LoadableExtension {
     public void register(ExtensionBuilder builder) {
         builder.observer(FreePorts.class);
         if (present(JETTY_ADAPTER)) {
-            JettyParentLast.register(builder);
+            JettyTweaks.register(builder);
         }
         if (present(FreePorts.TOMCAT_ADAPTER)) {
             TomcatTweaks.register(builder);

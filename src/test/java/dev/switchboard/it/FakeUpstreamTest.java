@@ -171,12 +171,25 @@ class FakeUpstreamTest {
     }
 
     @Test
+    void noticesAClientThatTimedOutWhenTheScriptResumes() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        upstream.enqueue(Reply.status(200).await(release, Duration.ofSeconds(60)).json("{}"));
+
+        assertThrows(java.net.http.HttpTimeoutException.class, () -> client.send(
+                HttpRequest.newBuilder(upstream.uri("/slow")).timeout(Duration.ofMillis(300)).build(),
+                HttpResponse.BodyHandlers.ofString()));
+        release.countDown();
+
+        assertEquals(Ending.CLIENT_GONE, upstream.awaitExchange(0).awaitEnd(Duration.ofSeconds(5)));
+    }
+
+    @Test
     void abortClosesTheConnectionWithoutFinishingTheChunkedBody() throws Exception {
         upstream.enqueue(Reply.sse().event("one").abort());
 
         String received;
-        try (Socket socket = rawGet("/stream")) {
-            received = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try (Socket socket = rawPost("/v1/chat/completions", "{\"model\":\"m\",\"stream\":true}")) {
+            received = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8); // FIN, not reset
         }
 
         assertTrue(received.contains("data: one"), received);
@@ -284,6 +297,17 @@ class FakeUpstreamTest {
         socket.setSoTimeout(20_000);
         socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
+    private static Socket rawPost(String path, String json) throws IOException {
+        Socket socket = new Socket("127.0.0.1", upstream.port());
+        socket.setSoTimeout(20_000);
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().write(body);
         socket.getOutputStream().flush();
         return socket;
     }
