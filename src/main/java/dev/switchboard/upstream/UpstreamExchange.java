@@ -159,8 +159,7 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
         }
         if (!streaming) {
             if (!body.append(data)) {
-                cancelUpstream();
-                finishOnce(ApiError.server(502, "upstream_response_too_large",
+                abandon(ApiError.server(502, "upstream_response_too_large",
                         "The upstream response exceeded the gateway's size limit."));
             }
             return;
@@ -169,9 +168,10 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
             decoder.feed(data, decoded::add);
             translateDecoded();
         } catch (SseException e) {
-            failStream("upstream_event_too_large", "The upstream sent an event larger than the gateway accepts.");
+            abandon(ApiError.server(502, "upstream_event_too_large",
+                    "The upstream sent an event larger than the gateway accepts."));
         } catch (UpstreamFormatException e) {
-            failStream(e.code(), e.getMessage());
+            abandon(ApiError.server(502, e.code(), e.getMessage()));
         }
     }
 
@@ -190,9 +190,10 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
                     clientStream.endStream();
                 }
             } catch (SseException e) {
-                failStream("upstream_event_too_large", "The upstream sent an event larger than the gateway accepts.");
+                finishOnce(ApiError.server(502, "upstream_event_too_large",
+                        "The upstream sent an event larger than the gateway accepts."));
             } catch (UpstreamFormatException e) {
-                failStream(e.code(), e.getMessage());
+                finishOnce(ApiError.server(502, e.code(), e.getMessage()));
             }
         } else {
             respondWithBody();
@@ -289,7 +290,8 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
         }
         LOG.debug("upstream exchange failed: {}", cause.getClass().getSimpleName());
         if (clientStream.isCommitted()) {
-            failStream("upstream_stream_interrupted", "The upstream connection failed while streaming.");
+            finishOnce(ApiError.server(502, "upstream_stream_interrupted",
+                    "The upstream connection failed while streaming."));
         } else {
             finishOnce(UpstreamFailures.fromException(cause));
         }
@@ -297,22 +299,32 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
 
     private void firstByteTimedOut() {
         if (responded.compareAndSet(false, true)) {
-            cancelUpstream(); // first stop the upstream's work, then tell the client
-            finishOnce(ApiError.server(504, "upstream_timeout", "The upstream did not answer in time."));
+            abandon(ApiError.server(504, "upstream_timeout", "The upstream did not answer in time."));
         }
     }
 
-    private void failStream(String code, String message) {
-        cancelUpstream();
-        finishOnce(ApiError.server(502, code, message));
+    /**
+     * Ends an exchange the upstream is still working on: claims the outcome first (so the failure the cancellation
+     * itself causes is not reported instead), stops the upstream, then tells the client.
+     */
+    private void abandon(ApiError error) {
+        if (finished.compareAndSet(false, true)) {
+            cancelUpstream();
+            report(error);
+        }
+    }
+
+    /** Ends an exchange whose upstream response is complete, with an error for the client. */
+    private void finishOnce(ApiError error) {
+        if (finished.compareAndSet(false, true)) {
+            report(error);
+        }
     }
 
     /** The one place an outcome other than success reaches the client. */
-    private void finishOnce(ApiError error) {
-        if (finished.compareAndSet(false, true)) {
-            accessRecord.errorCode(error.code());
-            clientStream.fail(error.status(), error.headers(), error.toJson());
-        }
+    private void report(ApiError error) {
+        accessRecord.errorCode(error.code());
+        clientStream.fail(error.status(), error.headers(), error.toJson());
     }
 
     private void grantCreditIfDrained() {
