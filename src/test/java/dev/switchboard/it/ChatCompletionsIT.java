@@ -213,6 +213,7 @@ class ChatCompletionsIT {
         var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", false, "x"));
         JsonNode error = assertError(response, 503, "upstream_error");
         assertFalse(error.path("message").asText().contains("10.0.0.7"), "upstream HTML is never relayed");
+        assertEquals(1, upstream.requestCount(), "one attempt: retries belong to the gateway, not HttpClient");
     }
 
     @Test
@@ -241,6 +242,7 @@ class ChatCompletionsIT {
         upstream.enqueue(Reply.status(200).abort());
         var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", false, "x"));
         assertError(response, 502, "upstream_reset");
+        assertEquals(1, upstream.requestCount(), "HttpClient's own retries are off");
     }
 
     @Test

@@ -20,13 +20,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * RELIABILITY.md, security must 1: with debug logging on (the build sets {@code switchboard.log.level=debug}),
- * traffic that carries every kind of secret — licenses good, bad and expired, keys in the query string, vendor
+ * The logs: one access line per request that describes it; and (RELIABILITY.md, security must 1) with debug logging
+ * on (the build sets {@code switchboard.log.level=debug}), traffic that carries every kind of secret — licenses good, bad and expired, keys in the query string, vendor
  * tokens echoed back in upstream errors, failing and streaming exchanges — leaves none of them in the log file.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
-class SecretsNotLoggedIT {
+class LoggingIT {
     @RegisterExtension
     static final FakeUpstream upstream = FakeUpstream.start();
 
@@ -73,6 +73,31 @@ class SecretsNotLoggedIT {
         for (String secret : Canaries.all()) {
             assertFalse(text.contains(secret), "secret found in " + log);
             assertFalse(text.contains(Canaries.sha256(secret)), "secret digest found in " + log);
+        }
+    }
+
+    @Test
+    void oneAccessLinePerRequestDescribesIt() throws IOException {
+        upstream.enqueue(Reply.status(200).json("{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,"
+                + "\"model\":\"gpt-4o-2024-08-06\",\"choices\":[],\"usage\":{\"prompt_tokens\":11,"
+                + "\"completion_tokens\":7,\"total_tokens\":18}}"));
+        var response = new Api(deployment).post("/fake/v1/chat/completions", Canaries.LICENSE_ALL,
+                Api.chat("gpt-4o", false, "log me"));
+        String requestId = response.headers().firstValue("x-request-id").orElseThrow();
+        Path log = Path.of(System.getProperty("switchboard.log.file"));
+        String line = Await.value("the access line of " + requestId, () -> {
+            try {
+                return Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                        .filter(l -> l.contains(" access ") && l.contains("request_id=" + requestId))
+                        .findFirst().orElse(null);
+            } catch (IOException e) {
+                return null;
+            }
+        }, Duration.ofSeconds(10));
+        for (String field : java.util.List.of("caller=it-all", "mode=license", "platform=fake", "model=gpt-4o ",
+                "status=200", "upstream_status=200", "duration_ms=", "ttfb_ms=", "prompt_tokens=11",
+                "completion_tokens=7", "total_tokens=18")) {
+            assertTrue(line.contains(field), () -> "'" + field + "' missing from: " + line);
         }
     }
 
