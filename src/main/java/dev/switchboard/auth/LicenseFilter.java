@@ -3,6 +3,7 @@ package dev.switchboard.auth;
 import dev.switchboard.config.LicenseConfig;
 import dev.switchboard.openai.ApiError;
 import dev.switchboard.usage.AccessRecord;
+import dev.switchboard.web.ErrorResponses;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -78,11 +79,7 @@ public final class LicenseFilter extends HttpFilter {
         ApiError error = ApiError.invalidApiKey();
         AccessRecord record = (AccessRecord) clientRequest.getAttribute(AccessRecord.ATTRIBUTE);
         record.errorCode(error.code());
-        byte[] body = error.toJson();
-        clientResponse.setStatus(error.status());
-        clientResponse.setContentType("application/json");
         clientResponse.setHeader("WWW-Authenticate", "Bearer");
-        clientResponse.setContentLength(body.length);
-        clientResponse.getOutputStream().write(body);
+        ErrorResponses.writeBeforeBody(clientRequest, clientResponse, error);
     }
 }

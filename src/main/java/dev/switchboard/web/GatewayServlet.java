@@ -44,7 +44,7 @@ public final class GatewayServlet extends HttpServlet {
             }
         } catch (ApiException e) {
             accessRecord.errorCode(e.error().code());
-            ErrorResponses.write(clientResponse, e.error());
+            ErrorResponses.writeBeforeBody(clientRequest, clientResponse, e.error());
         }
     }
 
