@@ -215,7 +215,7 @@ public final class ConfigLoader {
         Map<String, String> models = new LinkedHashMap<>();
         modelTree.keySet().forEach(name -> models.put(name, platform.models().get(name)));
         return new PlatformConfig(platform.type(), platform.baseUrl(), platform.tokens(), models, platform.timeouts(),
-                platform.mock());
+                platform.mock(), platform.defaultMaxTokens(), platform.apiVersion());
     }
 
     private static void failIfAny(Path file, List<String> problems) {

@@ -89,8 +89,14 @@ final class ConfigValidator {
         if (platform.mock().delayMs() < 0) {
             problem(path + ".mock.delayMs", "must not be negative");
         }
+        if (platform.defaultMaxTokens() != null && platform.defaultMaxTokens() <= 0) {
+            problem(path + ".defaultMaxTokens", "must be greater than 0");
+        }
+        if (platform.apiVersion() != null && !platform.apiVersion().matches("[A-Za-z0-9._-]{1,64}")) {
+            problem(path + ".apiVersion", "must be a version string such as 2024-10-21");
+        }
         return new PlatformConfig(type, baseUrl, platform.tokens(), platform.models(), platform.timeouts(),
-                platform.mock());
+                platform.mock(), platform.defaultMaxTokens(), platform.apiVersion());
     }
 
     /** Returns the URL without trailing slashes, so routes can append {@code /chat/completions} unconditionally. */

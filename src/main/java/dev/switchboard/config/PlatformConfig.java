@@ -10,8 +10,13 @@ import java.util.Map;
  * @param baseUrl  the vendor API root including its version path, e.g. {@code https://api.openai.com/v1}
  * @param tokens   the managed vendor token pool; used round-robin
  * @param models   public model name to upstream model name; {@code null} means any model passes unchanged
- * @param timeouts per-platform timeouts
- * @param mock     settings of the local {@code mock} type
+ * @param timeouts         per-platform timeouts
+ * @param mock             settings of the local {@code mock} type
+ * @param defaultMaxTokens output token limit sent when the caller sets none, for vendors that require one
+ *                         (Anthropic); {@code null} means the vendor's own default
+ * @param apiVersion       the vendor API version where the vendor versions its API by parameter (Azure
+ *                         {@code api-version}, Anthropic {@code anthropic-version}); {@code null} means the vendor
+ *                         package's tested default
  */
 public record PlatformConfig(
         String type,
@@ -19,12 +24,19 @@ public record PlatformConfig(
         List<String> tokens,
         Map<String, String> models,
         TimeoutsConfig timeouts,
-        MockConfig mock) {
+        MockConfig mock,
+        Integer defaultMaxTokens,
+        String apiVersion) {
 
     public PlatformConfig {
         tokens = tokens == null ? List.of() : List.copyOf(tokens);
         models = models == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
         timeouts = timeouts == null ? TimeoutsConfig.DEFAULTS : timeouts;
         mock = mock == null ? MockConfig.DEFAULTS : mock;
+    }
+
+    /** What the vendor needs from this platform's configuration besides URL and token. */
+    public dev.switchboard.vendor.VendorSettings vendorSettings() {
+        return new dev.switchboard.vendor.VendorSettings(defaultMaxTokens, apiVersion);
     }
 }

@@ -75,7 +75,8 @@ final class ChatCall implements BodyReader.Callback {
         }
         String token = platform.tokens().next();
         UpstreamRequest upstreamRequest = vendor.toUpstream(clientRequest,
-                new UpstreamTarget(platform.config().baseUrl(), upstreamModel, token));
+                new UpstreamTarget(platform.config().baseUrl(), upstreamModel, token,
+                        platform.config().vendorSettings()));
         if (clientRequest.stream()) {
             clientStream.startHeartbeat(gateway.timer(), timeouts.heartbeatMs());
         }
