@@ -60,6 +60,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
     private boolean finished;
     private long lastWriteNanos = System.nanoTime();
     private ScheduledFuture<?> heartbeat;
+    private long heartbeatNanos;
 
     private static final Listener NO_LISTENER = new Listener() {
         @Override
@@ -170,17 +171,15 @@ public final class ClientStream implements WriteListener, AsyncListener {
         if (finished || heartbeat != null) {
             return;
         }
+        heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(periodMillis);
         heartbeat = timer.scheduleWithFixedDelay(this::beat, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
-        periodNanos = TimeUnit.MILLISECONDS.toNanos(periodMillis);
     }
-
-    private long periodNanos;
 
     private synchronized void beat() {
         if (finished || ending || !committed || !pending.isEmpty()) {
             return;
         }
-        if (System.nanoTime() - lastWriteNanos >= periodNanos) {
+        if (System.nanoTime() - lastWriteNanos >= heartbeatNanos) {
             enqueue(ByteBuffer.wrap(KEEPALIVE));
             needsFlush = true;
             drain();

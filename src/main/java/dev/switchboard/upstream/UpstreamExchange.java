@@ -230,12 +230,13 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
     @Override
     public void onClosed(ClientStream.CloseReason reason) {
         if (reason == ClientStream.CloseReason.TIMED_OUT) {
-            finishOnce(ApiError.server(504, "stream_max_duration",
+            abandon(ApiError.server(504, "stream_max_duration",
                     "The response took longer than the platform's maximum duration."));
+            return;
         }
-        finished.set(true);
-        accessRecord.errorCode(reason == ClientStream.CloseReason.CLIENT_GONE ? "client_gone"
-                : reason == ClientStream.CloseReason.CLIENT_TOO_SLOW ? "client_too_slow" : "stream_max_duration");
+        if (finished.compareAndSet(false, true)) {
+            accessRecord.errorCode(reason == ClientStream.CloseReason.CLIENT_GONE ? "client_gone" : "client_too_slow");
+        }
         cancelUpstream();
     }
 

@@ -22,8 +22,6 @@ import java.util.Optional;
  */
 public final class GatewayServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
-    /** Slack over the longest stream so the gateway's own end-of-stream handling runs before the container's. */
-    private static final long ASYNC_TIMEOUT_SLACK_MS = 60_000;
 
     @Override
     protected void service(HttpServletRequest clientRequest, HttpServletResponse clientResponse) throws IOException {
@@ -71,7 +69,9 @@ public final class GatewayServlet extends HttpServlet {
             throw new ApiException(BodyReader.tooLarge());
         }
         AsyncContext async = clientRequest.startAsync();
-        async.setTimeout(platform.config().timeouts().maxStreamMs() + ASYNC_TIMEOUT_SLACK_MS);
+        // The container's default (30 s on every container tested) would cut long streams; the platform's maximum
+        // stream duration replaces it, and ClientStream turns the timeout into a last in-band error.
+        async.setTimeout(platform.config().timeouts().maxStreamMs());
         AccessLog.logOnComplete(async, accessRecord);
         ClientStream clientStream = new ClientStream(async, gateway.config().limits().maxStreamBufferBytes(),
                 accessRecord::firstByte);

@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * every container by the build) before each deployment, pointing its platforms at this class's fake upstream.
  *
  * <p>Platforms: {@code fake} (OpenAI-compatible, model map, two managed tokens from environment variables, short
- * heartbeat), {@code open} (no model map: any model passes), {@code impatient} (short first-byte timeout), {@code refused} (a port nobody listens on), {@code mock}.
+ * heartbeat), {@code open} (no model map: any model passes), {@code impatient} (short first-byte timeout), {@code brief} (short maximum stream duration), {@code refused} (a port nobody listens on), {@code mock}.
  * Vendor tokens come through {@code ${IT_VENDOR_TOKEN_A}}/{@code B}, which the build sets, so the in-container
  * tests exercise environment substitution too.
  */
@@ -24,6 +24,8 @@ public final class ItConfig {
     public static final long HEARTBEAT_MS = 500;
     /** First-byte timeout of the {@code impatient} platform. */
     public static final long FIRST_BYTE_MS = 1500;
+    /** Maximum stream duration of the {@code brief} platform. */
+    public static final long MAX_STREAM_MS = 2000;
 
     public static void write(FakeUpstream upstream) {
         String base = "http://127.0.0.1:" + upstream.port();
@@ -42,13 +44,15 @@ public final class ItConfig {
                     "open": { "type": "openai", "baseUrl": "%s/open/v1", "tokens": ["${IT_VENDOR_TOKEN_A}"] },
                     "impatient": { "type": "openai", "baseUrl": "%s/impatient/v1", "tokens": ["${IT_VENDOR_TOKEN_A}"],
                                    "timeouts": { "firstByteMs": %d } },
+                    "brief": { "type": "openai", "baseUrl": "%s/brief/v1", "tokens": ["${IT_VENDOR_TOKEN_A}"],
+                               "timeouts": { "maxStreamMs": %d } },
                     "refused": { "type": "openai", "baseUrl": "http://127.0.0.1:%d/v1", "tokens": ["${IT_VENDOR_TOKEN_A}"] },
                     "mock": { "type": "mock", "models": { "mock-echo": "mock-echo" }, "mock": { "delayMs": 1 } }
                   },
                   "limits": { "maxRequestBytes": %d, "maxJsonDepth": %d }
                 }
                 """.formatted(Canaries.sha256(Canaries.LICENSE_ALL), Canaries.sha256(Canaries.LICENSE_MOCK_ONLY),
-                Canaries.sha256(Canaries.LICENSE_EXPIRED), base, HEARTBEAT_MS, base, base, FIRST_BYTE_MS, closedPort(),
+                Canaries.sha256(Canaries.LICENSE_EXPIRED), base, HEARTBEAT_MS, base, base, FIRST_BYTE_MS, base, MAX_STREAM_MS, closedPort(),
                 MAX_REQUEST_BYTES, MAX_JSON_DEPTH);
         String location = System.getProperty("switchboard.config");
         if (location == null) {

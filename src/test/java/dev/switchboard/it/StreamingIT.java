@@ -143,6 +143,22 @@ class StreamingIT {
         }
     }
 
+    @Test
+    void aStreamPastThePlatformsMaximumDurationEndsWithAnInBandError() {
+        upstream.enqueue(Reply.sse().forever(i -> chunk("t" + i), Duration.ofMillis(100)));
+        URI base = URI.create(deployment.toString());
+        try (RawStream stream = RawStream.open(base, RawStream.post(base, "/brief/v1/chat/completions",
+                Canaries.LICENSE_ALL, Api.chat("m", true, "x")), 0)) {
+            String body = stream.readToEnd(Duration.ofSeconds(20));
+            List<String> events = Api.dataEvents(body);
+            assertTrue(events.size() > 2, body);
+            assertEquals("stream_max_duration",
+                    Api.json(events.get(events.size() - 1)).path("error").path("code").asText(), body);
+            assertTrue(!body.contains("[DONE]"), body);
+        }
+        assertEquals(RecordedExchange.Ending.CLIENT_GONE, upstream.awaitExchange(0).awaitEnd(Duration.ofSeconds(5)));
+    }
+
     private static List<Integer> sequence(String text) {
         List<Integer> numbers = new java.util.ArrayList<>();
         java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\"content\":\"(\\d+)-").matcher(text);
