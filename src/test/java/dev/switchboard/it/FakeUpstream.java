@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -182,16 +181,12 @@ public final class FakeUpstream implements AutoCloseable, BeforeEachCallback, Af
     /** A script that threw is a broken test, even when the gateway coped with the resulting connection loss. */
     @Override
     public void afterEach(ExtensionContext context) {
-        List<String> broken = new ArrayList<>();
-        AssertionError error = new AssertionError("fake upstream scripts failed");
-        for (RecordedExchange exchange : exchanges) {
-            if (exchange.ending().orElse(null) == RecordedExchange.Ending.FAILED) {
-                broken.add(exchange.toString());
-                exchange.cause().ifPresent(error::addSuppressed);
-            }
-        }
+        List<RecordedExchange> broken = exchanges.stream()
+                .filter(exchange -> exchange.ending().orElse(null) == RecordedExchange.Ending.FAILED).toList();
         if (!broken.isEmpty()) {
-            throw new AssertionError("fake upstream scripts failed: " + broken, error);
+            AssertionError failure = new AssertionError("fake upstream scripts failed: " + broken);
+            broken.forEach(exchange -> exchange.cause().ifPresent(failure::addSuppressed));
+            throw failure;
         }
     }
 

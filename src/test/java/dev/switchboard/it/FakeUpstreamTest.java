@@ -259,7 +259,7 @@ class FakeUpstreamTest {
             }
             assertEquals(Ending.FAILED, own.awaitExchange(0).awaitEnd());
             AssertionError failure = assertThrows(AssertionError.class, () -> own.afterEach(null));
-            assertEquals("broken script", failure.getCause().getSuppressed()[0].getMessage());
+            assertEquals("broken script", failure.getSuppressed()[0].getMessage());
         } finally {
             own.stop();
         }
