@@ -150,8 +150,24 @@ class ConfigLoaderTest {
     void unknownFieldInPlatform() throws IOException {
         String message = failure(VALID.replace("\"baseUrl\": \"https://api.openai.com", "\"baseURL\": \"https://api.openai.com"));
 
-        assertEquals(prefix() + "platforms.openai.baseURL: unknown field (known: type, baseUrl, tokens, models, timeouts, mock)",
+        assertEquals(prefix() + "platforms.openai.baseURL: unknown field (known: type, baseUrl, tokens, models, timeouts, mock, defaultMaxTokens, apiVersion)",
                 message);
+    }
+
+    @Test
+    void vendorSettingsBindAndAreValidated() throws IOException {
+        String withSettings = VALID.replace("\"baseUrl\": \"https://api.openai.com",
+                "\"defaultMaxTokens\": 2048, \"apiVersion\": \"2024-10-21\", \"baseUrl\": \"https://api.openai.com");
+        PlatformConfig openai = load(withSettings).platforms().get("openai");
+        assertEquals(2048, openai.defaultMaxTokens());
+        assertEquals("2024-10-21", openai.apiVersion());
+        assertEquals(null, load(VALID).platforms().get("openai").defaultMaxTokens());
+
+        String bad = VALID.replace("\"baseUrl\": \"https://api.openai.com",
+                "\"defaultMaxTokens\": 0, \"apiVersion\": \"2024 10 21\", \"baseUrl\": \"https://api.openai.com");
+        String message = failure(bad);
+        assertTrue(message.contains("platforms.openai.defaultMaxTokens: must be greater than 0"), message);
+        assertTrue(message.contains("platforms.openai.apiVersion: must be a version string"), message);
     }
 
     @Test
