@@ -150,7 +150,7 @@ class ConfigLoaderTest {
     void unknownFieldInPlatform() throws IOException {
         String message = failure(VALID.replace("\"baseUrl\": \"https://api.openai.com", "\"baseURL\": \"https://api.openai.com"));
 
-        assertEquals(prefix() + "platforms.openai.baseURL: unknown field (known: type, baseUrl, tokens, models, timeouts, mock)",
+        assertEquals(prefix() + "platforms.openai.baseURL: unknown field (known: type, baseUrl, tokens, models, timeouts, mock, defaultMaxTokens, apiVersion)",
                 message);
     }
 
