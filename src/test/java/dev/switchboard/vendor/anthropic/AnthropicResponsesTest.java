@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.openai.ChatRequest;
 import dev.switchboard.openai.Json;
+import dev.switchboard.openai.OpenApiSchemas;
 import dev.switchboard.vendor.FixtureReplay;
 import dev.switchboard.vendor.UpstreamFormatException;
 import java.io.IOException;
@@ -137,7 +138,9 @@ class AnthropicResponsesTest {
     }
 
     private JsonNode convert(byte[] upstreamBody) throws UpstreamFormatException, IOException {
-        return Json.MAPPER.readTree(vendor.toClientResponse(upstreamBody, clientRequest));
+        String clientResponse = new String(vendor.toClientResponse(upstreamBody, clientRequest), StandardCharsets.UTF_8);
+        OpenApiSchemas.assertValid("CreateChatCompletionResponse", clientResponse);
+        return Json.MAPPER.readTree(clientResponse);
     }
 
     private static byte[] message(String content, String stopReason) {

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.openai.ChatRequest;
 import dev.switchboard.openai.Json;
+import dev.switchboard.openai.OpenApiSchemas;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.vendor.FixtureReplay.Recorder;
 import dev.switchboard.vendor.StreamTranslator;
@@ -68,6 +69,27 @@ class AnthropicStreamTranslatorTest {
             assertEquals(expected, trees(events), () -> "chunk sizes " + sizes);
             assertSdkRules(events, includeUsage);
             out.assertNothingLeft();
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "anthropic-stream-text.sse, true",
+        "anthropic-messages-stream.sse, true",
+        "anthropic-stream-parallel-tools.sse, false",
+        "anthropic-stream-zero-arg-tool.sse, false",
+        "anthropic-messages-stream-error.sse, false",
+    })
+    void everyEventMatchesOpenAisSchemas(String fixture, boolean includeUsage) throws Exception {
+        byte[] body = read(FIXTURES + fixture);
+
+        Recorder out = feed(body, List.of(body.length), vendor.newStreamTranslator(request(includeUsage)));
+
+        for (String event : out.takeAll()) {
+            if (!SseEvent.DONE.equals(event)) {
+                OpenApiSchemas.assertValid(event.startsWith("{\"error\"") ? "ErrorResponse"
+                        : "CreateChatCompletionStreamResponse", event);
+            }
         }
     }
 
