@@ -270,12 +270,12 @@ class ConfigLoaderTest {
 
     @Test
     void unknownOrMissingType() throws IOException {
-        String message = failure(VALID.replace("\"type\": \"mock\"", "\"type\": \"anthropic\"")
+        String message = failure(VALID.replace("\"type\": \"mock\"", "\"type\": \"bedrock\"")
                 .replace("\"type\": \"openai\", \"baseUrl\": \"https://api.deepseek.com/v1\"",
                         "\"baseUrl\": \"https://api.deepseek.com/v1\""));
 
-        assertEquals(prefix() + "platforms.deepseek.type: required (one of: mock, openai)\n"
-                + prefix() + "platforms.mock.type: unknown type (known: mock, openai)", message);
+        assertEquals(prefix() + "platforms.deepseek.type: required (one of: anthropic, mock, openai)\n"
+                + prefix() + "platforms.mock.type: unknown type (known: anthropic, mock, openai)", message);
     }
 
     @ParameterizedTest
