@@ -1,5 +1,6 @@
 package dev.switchboard.vendor;
 
+import dev.switchboard.vendor.gemini.GeminiVendor;
 import dev.switchboard.vendor.mock.MockVendor;
 import dev.switchboard.vendor.openai.OpenAiVendor;
 import java.util.Map;
@@ -12,13 +13,14 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public final class VendorRegistry {
     /** Every {@code type} a platform may name; the config validation reads this set. */
-    public static final Set<String> TYPES = Set.of("openai", "mock");
+    public static final Set<String> TYPES = Set.of("openai", "gemini", "mock");
 
     private final Map<String, Vendor> vendors;
 
     public VendorRegistry(ScheduledExecutorService timer) {
         this.vendors = Map.of(
                 "openai", new OpenAiVendor(),
+                "gemini", new GeminiVendor(),
                 "mock", new MockVendor(timer));
     }
 
