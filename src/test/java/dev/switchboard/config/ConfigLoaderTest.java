@@ -150,7 +150,7 @@ class ConfigLoaderTest {
     void unknownFieldInPlatform() throws IOException {
         String message = failure(VALID.replace("\"baseUrl\": \"https://api.openai.com", "\"baseURL\": \"https://api.openai.com"));
 
-        assertEquals(prefix() + "platforms.openai.baseURL: unknown field (known: type, baseUrl, tokens, models, timeouts, mock)",
+        assertEquals(prefix() + "platforms.openai.baseURL: unknown field (known: type, baseUrl, tokens, models, timeouts, mock, defaultMaxTokens, apiVersion)",
                 message);
     }
 
@@ -258,8 +258,8 @@ class ConfigLoaderTest {
                 .replace("\"type\": \"openai\", \"baseUrl\": \"https://api.deepseek.com/v1\"",
                         "\"baseUrl\": \"https://api.deepseek.com/v1\""));
 
-        assertEquals(prefix() + "platforms.deepseek.type: required (one of: mock, openai)\n"
-                + prefix() + "platforms.mock.type: unknown type (known: mock, openai)", message);
+        assertEquals(prefix() + "platforms.deepseek.type: required (one of: gemini, mock, openai)\n"
+                + prefix() + "platforms.mock.type: unknown type (known: gemini, mock, openai)", message);
     }
 
     @ParameterizedTest
