@@ -14,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 
@@ -39,8 +38,7 @@ final class GeminiRequests {
         ObjectNode upstreamBody = Json.MAPPER.createObjectNode();
         GeminiContents.map(clientBody.get("messages"), upstreamBody);
         ObjectNode generationConfig = Json.MAPPER.createObjectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = clientBody.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : clientBody.properties()) {
             if (!field.getValue().isNull() && !DROPPED.contains(field.getKey())) {
                 map(field.getKey(), field.getValue(), upstreamBody, generationConfig);
             }

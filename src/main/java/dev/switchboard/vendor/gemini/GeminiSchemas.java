@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.openai.Json;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 
@@ -35,8 +34,7 @@ final class GeminiSchemas {
         ObjectNode cleaned = Json.MAPPER.createObjectNode();
         boolean hasRef = schema.has("$ref");
         JsonNode constValue = schema.get("const");
-        for (Iterator<Map.Entry<String, JsonNode>> it = schema.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : schema.properties()) {
             String keyword = field.getKey();
             JsonNode value = field.getValue();
             if (!SUPPORTED.contains(keyword) || hasRef && !keyword.startsWith("$")) {
@@ -46,7 +44,7 @@ final class GeminiSchemas {
             }
             if (SCHEMA_MAPS.contains(keyword) && value.isObject()) {
                 ObjectNode map = cleaned.putObject(keyword);
-                value.fields().forEachRemaining(entry -> map.set(entry.getKey(), clean(entry.getValue())));
+                value.properties().forEach(entry -> map.set(entry.getKey(), clean(entry.getValue())));
             } else if (SUBSCHEMAS.contains(keyword) && value.isArray()) {
                 ArrayNode list = cleaned.putArray(keyword);
                 value.forEach(item -> list.add(clean(item)));
