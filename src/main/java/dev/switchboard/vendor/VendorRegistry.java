@@ -1,6 +1,7 @@
 package dev.switchboard.vendor;
 
 import dev.switchboard.vendor.anthropic.AnthropicVendor;
+import dev.switchboard.vendor.gemini.GeminiVendor;
 import dev.switchboard.vendor.mock.MockVendor;
 import dev.switchboard.vendor.openai.OpenAiVendor;
 import java.util.Map;
@@ -13,7 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public final class VendorRegistry {
     /** Every {@code type} a platform may name; the config validation reads this set. */
-    public static final Set<String> TYPES = Set.of("openai", "anthropic", "mock");
+    public static final Set<String> TYPES = Set.of("openai", "anthropic", "gemini", "mock");
 
     private final Map<String, Vendor> vendors;
 
@@ -21,6 +22,7 @@ public final class VendorRegistry {
         this.vendors = Map.of(
                 "openai", new OpenAiVendor(),
                 "anthropic", new AnthropicVendor(),
+                "gemini", new GeminiVendor(),
                 "mock", new MockVendor(timer));
     }
 

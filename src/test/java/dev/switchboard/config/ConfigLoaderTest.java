@@ -274,8 +274,8 @@ class ConfigLoaderTest {
                 .replace("\"type\": \"openai\", \"baseUrl\": \"https://api.deepseek.com/v1\"",
                         "\"baseUrl\": \"https://api.deepseek.com/v1\""));
 
-        assertEquals(prefix() + "platforms.deepseek.type: required (one of: anthropic, mock, openai)\n"
-                + prefix() + "platforms.mock.type: unknown type (known: anthropic, mock, openai)", message);
+        assertEquals(prefix() + "platforms.deepseek.type: required (one of: anthropic, gemini, mock, openai)\n"
+                + prefix() + "platforms.mock.type: unknown type (known: anthropic, gemini, mock, openai)", message);
     }
 
     @ParameterizedTest
