@@ -43,6 +43,8 @@ class OpenAiStreamTranslatorTest {
         "openai-chat-stream-text.sse",
         "openai-chat-stream-tools.sse",
         "openai-chat-stream-python-formatting.sse",
+        // DeepSeek's reasoner: reasoning_content deltas, extra usage fields and ': keep-alive' comments under load.
+        "deepseek-reasoning-stream.sse",
     })
     void completeStreamIsRelayedByteForByteAtAnyChunking(String fixture) throws Exception {
         byte[] body = read(FIXTURES + fixture);
