@@ -63,7 +63,10 @@ public final class UpstreamFailures {
             return limited.withHeader("Retry-After", clampRetryAfter(retryAfter));
         }
         if (status >= 500) {
-            int relayed = status == 501 || status > 504 ? 502 : status;
+            // The vendor's own reading decides among 500/502/503/504 (Anthropic's 529 "overloaded" is a 503);
+            // anything else becomes 502, a status every OpenAI client retries.
+            int vendorStatus = vendorError.status();
+            int relayed = vendorStatus >= 500 && vendorStatus <= 504 && vendorStatus != 501 ? vendorStatus : 502;
             return new ApiError(relayed, ApiError.SERVER_ERROR, "upstream_error", null,
                     "The upstream failed (HTTP " + status + "): " + vendorError.message(), Map.of());
         }

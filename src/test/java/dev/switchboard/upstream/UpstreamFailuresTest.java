@@ -184,6 +184,16 @@ class UpstreamFailuresTest {
                 error.message());
     }
 
+    @Test
+    void anthropicOverloadedIsAServiceUnavailableTheClientsRetry() {
+        ApiError error = UpstreamFailures.fromStatus(new dev.switchboard.vendor.anthropic.AnthropicVendor(), 529, null,
+                utf8("{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"));
+
+        assertEquals(503, error.status());
+        assertEquals("upstream_error", error.code());
+        assertTrue(error.message().contains("Overloaded"), error.message());
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {501, 505, 520, 529, 599})
     void unusualServerErrorsBecomeBadGateway(int status) {
