@@ -27,6 +27,12 @@ final class ConfigValidator {
     /** The one type answered locally; every other type talks to an upstream and needs a base URL and tokens. */
     private static final String LOCAL_TYPE = "mock";
 
+    /**
+     * Types whose vendor builds the whole path itself ({@code /openai/deployments/…} for Azure OpenAI), so the base URL
+     * is the resource root and a path there (a pasted {@code …/openai} or deployment URL) would be sent twice.
+     */
+    private static final Set<String> ROOT_URL_TYPES = Set.of("azure-openai");
+
     /** The platform key is the first URL path segment, so it stays lower-case and URL-safe. */
     private static final Pattern PLATFORM_KEY = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
@@ -123,6 +129,10 @@ final class ConfigValidator {
             problem(path, "must not have a query");
         } else if (uri.getRawFragment() != null) {
             problem(path, "must not have a fragment");
+        } else if (ROOT_URL_TYPES.contains(type) && uri.getRawPath() != null
+                && !uri.getRawPath().replaceAll("/+$", "").isEmpty()) {
+            problem(path, "must be the resource root without a path for type " + type
+                    + " (such as https://NAME.openai.azure.com); deployments come from models");
         }
         int end = baseUrl.length();
         while (end > 0 && baseUrl.charAt(end - 1) == '/') {

@@ -7,9 +7,10 @@ import java.util.Map;
  * One upstream platform, reached under the URL prefix that is its key in {@link GatewayConfig#platforms()}.
  *
  * @param type     the vendor protocol: {@code openai}, {@code mock} (more types come with native vendors)
- * @param baseUrl  the vendor API root including its version path, e.g. {@code https://api.openai.com/v1}
+ * @param baseUrl  the vendor API root including its version path, e.g. {@code https://api.openai.com/v1}; for
+ *                 {@code azure-openai} the resource root without a path, {@code https://NAME.openai.azure.com}
  * @param tokens   the managed vendor token pool; used round-robin
- * @param models   public model name to upstream model name; {@code null} means any model passes unchanged
+ * @param models   public model name to upstream model name (the deployment name for {@code azure-openai}); {@code null} means any model passes unchanged
  * @param timeouts         per-platform timeouts
  * @param mock             settings of the local {@code mock} type
  * @param defaultMaxTokens output token limit sent when the caller sets none, for vendors that require one

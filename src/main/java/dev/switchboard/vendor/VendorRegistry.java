@@ -1,6 +1,7 @@
 package dev.switchboard.vendor;
 
 import dev.switchboard.vendor.anthropic.AnthropicVendor;
+import dev.switchboard.vendor.azure.AzureOpenAiVendor;
 import dev.switchboard.vendor.gemini.GeminiVendor;
 import dev.switchboard.vendor.mock.MockVendor;
 import dev.switchboard.vendor.openai.OpenAiVendor;
@@ -14,7 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public final class VendorRegistry {
     /** Every {@code type} a platform may name; the config validation reads this set. */
-    public static final Set<String> TYPES = Set.of("openai", "anthropic", "gemini", "mock");
+    public static final Set<String> TYPES = Set.of("openai", "anthropic", "gemini", "azure-openai", "mock");
 
     private final Map<String, Vendor> vendors;
 
@@ -23,6 +24,7 @@ public final class VendorRegistry {
                 "openai", new OpenAiVendor(),
                 "anthropic", new AnthropicVendor(),
                 "gemini", new GeminiVendor(),
+                "azure-openai", new AzureOpenAiVendor(),
                 "mock", new MockVendor(timer));
     }
 

@@ -239,6 +239,33 @@ class ConfigLoaderTest {
         assertFalse(message.contains("sk-pw"), message);
     }
 
+    @ParameterizedTest
+    @CsvSource({
+        "https://res.openai.azure.com",
+        "https://res.openai.azure.com/",
+        "https://res.openai.azure.com//",
+    })
+    void azureBaseUrlIsTheResourceRoot(String baseUrl) throws IOException {
+        GatewayConfig config = load(VALID.replace("\"type\": \"openai\", \"baseUrl\": \"https://api.openai.com/v1/\"",
+                "\"type\": \"azure-openai\", \"baseUrl\": \"" + baseUrl + "\""));
+
+        assertEquals("https://res.openai.azure.com", config.platforms().get("openai").baseUrl());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "https://res.openai.azure.com/openai",
+        "https://res.openai.azure.com/openai/deployments/gpt-4o/",
+        "https://res.openai.azure.com/openai/v1",
+    })
+    void azureBaseUrlWithAPathIsRefused(String baseUrl) throws IOException {
+        String message = failure(VALID.replace("\"type\": \"openai\", \"baseUrl\": \"https://api.openai.com/v1/\"",
+                "\"type\": \"azure-openai\", \"baseUrl\": \"" + baseUrl + "\""));
+
+        assertEquals(prefix() + "platforms.openai.baseUrl: must be the resource root without a path for type azure-openai"
+                + " (such as https://NAME.openai.azure.com); deployments come from models", message);
+    }
+
     @Test
     void openaiWithoutBaseUrlOrTokens() throws IOException {
         String message = failure(VALID.replace("\"baseUrl\": \"https://api.openai.com/v1/\", \"tokens\": [\"${OPENAI_API_KEY}\"],", ""));
@@ -274,8 +301,8 @@ class ConfigLoaderTest {
                 .replace("\"type\": \"openai\", \"baseUrl\": \"https://api.deepseek.com/v1\"",
                         "\"baseUrl\": \"https://api.deepseek.com/v1\""));
 
-        assertEquals(prefix() + "platforms.deepseek.type: required (one of: anthropic, gemini, mock, openai)\n"
-                + prefix() + "platforms.mock.type: unknown type (known: anthropic, gemini, mock, openai)", message);
+        assertEquals(prefix() + "platforms.deepseek.type: required (one of: anthropic, azure-openai, gemini, mock, openai)\n"
+                + prefix() + "platforms.mock.type: unknown type (known: anthropic, azure-openai, gemini, mock, openai)", message);
     }
 
     @ParameterizedTest

@@ -6,13 +6,16 @@ import dev.switchboard.openai.Json;
 import java.io.IOException;
 import java.util.Map;
 
-/** OpenAI-compatible error body {@code {"error":{message,type,param,code}}} → {@link ApiError} with the same fields. */
-final class OpenAiErrors {
+/**
+ * OpenAI-compatible error body {@code {"error":{message,type,param,code}}} → {@link ApiError} with the same fields.
+ * Public for upstreams whose errors are OpenAI-shaped behind a different request format (Azure OpenAI).
+ */
+public final class OpenAiErrors {
     private static final int MAX_MESSAGE = 2000;
 
     private OpenAiErrors() {}
 
-    static ApiError toClientError(int status, byte[] body) {
+    public static ApiError toClientError(int status, byte[] body) {
         String fallbackType = status >= 500 ? ApiError.SERVER_ERROR : ApiError.INVALID_REQUEST;
         JsonNode error = null;
         try {

@@ -7,9 +7,10 @@ import dev.switchboard.vendor.UpstreamFormatException;
 
 /**
  * Per-stream: relays an OpenAI-compatible stream event by event without re-serialising it. Drops what would break
- * an OpenAI SDK (named keep-alive events) and reports a stream that ends without {@code [DONE]}.
+ * an OpenAI SDK (named keep-alive events) and reports a stream that ends without {@code [DONE]}. Public so that
+ * vendors with OpenAI-shaped streams (Azure OpenAI) can relay through it after their own filtering.
  */
-final class OpenAiStreamTranslator implements StreamTranslator {
+public final class OpenAiStreamTranslator implements StreamTranslator {
     private boolean done;
     private boolean errorSeen;
 
