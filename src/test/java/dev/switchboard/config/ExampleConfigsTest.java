@@ -42,6 +42,8 @@ class ExampleConfigsTest {
         assertEquals("anthropic", config.platforms().get("claude").type());
         assertEquals(4096, config.platforms().get("claude").defaultMaxTokens());
         assertEquals("gemini", config.platforms().get("gemini").type());
+        assertEquals("azure-openai", config.platforms().get("azure").type());
+        assertEquals("2024-10-21", config.platforms().get("azure").apiVersion());
         assertEquals(List.of("v-DEEPSEEK_API_KEY", "v-DEEPSEEK_API_KEY_2"), config.platforms().get("deepseek").tokens());
         assertTrue(config.platforms().get("ollama").models() == null, "Ollama passes any local model name");
     }
