@@ -4,6 +4,7 @@ import static dev.switchboard.it.Errors.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,7 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
+import com.openai.errors.SseException;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
@@ -298,6 +300,29 @@ class NativeVendorsIT {
         assertGeminiRequest(upstream.awaitExchange(0), ":streamGenerateContent");
     }
 
+    // ------------------------------------------------------------------------------------------------- both
+
+    @Test
+    void errorsInsideA200StreamEndItWithAnOpenAiErrorEvent() {
+        Reply anthropic = anthropicStream("anthropic-messages-stream-error.sse");
+        upstream.route(seen -> seen.path().startsWith("/anthropic/") ? anthropic : null);
+        Reply gemini = geminiStream("gemini-stream-error.sse");
+        upstream.enqueue(gemini, gemini);
+
+        SseException claudeFailure = assertThrows(SseException.class,
+                () -> sdkStream("claude", params(CLAUDE_MODEL, "hi", false, false)));
+        assertTrue(claudeFailure.getMessage().contains("Overloaded"), claudeFailure.getMessage());
+        assertTranslated(ANTHROPIC + "anthropic-messages-stream-error.expected.jsonl",
+                rawStream("/claude/v1/chat/completions", chat(CLAUDE_MODEL, true, false, false)), CLAUDE_MODEL);
+
+        SseException geminiFailure = assertThrows(SseException.class,
+                () -> sdkStream("gemini", params(GEMINI_MODEL, "hi", false, false)));
+        assertTrue(geminiFailure.getMessage().contains("overloaded"), geminiFailure.getMessage());
+        assertTranslated(GEMINI + "gemini-stream-error.expected.jsonl",
+                rawStream("/gemini/v1/chat/completions", chat(GEMINI_MODEL, true, false, false)), GEMINI_MODEL);
+        assertEquals(4, upstream.requestCount());
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     private Api api() {
@@ -386,6 +411,12 @@ class NativeVendorsIT {
         for (int i = 0; i < expected.size(); i++) {
             if ("[DONE]".equals(expected.get(i))) {
                 assertEquals("[DONE]", actual.get(i));
+                continue;
+            }
+            if (Api.json(expected.get(i)).has("error")) {
+                // The last event of a failed stream: an error object in place of a chunk, and no [DONE] after it.
+                OpenApiSchemas.assertValid("ErrorResponse", actual.get(i));
+                assertEquals(Api.json(expected.get(i)), Api.json(actual.get(i)));
                 continue;
             }
             OpenApiSchemas.assertValid("CreateChatCompletionStreamResponse", actual.get(i));
