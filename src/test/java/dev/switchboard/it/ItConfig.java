@@ -12,7 +12,9 @@ import java.nio.file.Path;
  * every container by the build) before each deployment, pointing its platforms at this class's fake upstream.
  *
  * <p>Platforms: {@code fake} (OpenAI-compatible, model map, two managed tokens from environment variables, short
- * heartbeat), {@code open} (no model map: any model passes), {@code impatient} (short first-byte timeout), {@code brief} (short maximum stream duration), {@code refused} (a port nobody listens on), {@code mock}.
+ * heartbeat), {@code open} (no model map: any model passes), {@code impatient} (short first-byte timeout), {@code brief} (short maximum stream duration), {@code refused} (a port nobody listens on), {@code mock}; the native vendors
+ * {@code claude} (Anthropic Messages under {@code /anthropic/v1}, token A, default max tokens) and {@code gemini}
+ * (Gemini v1beta under {@code /gemini/v1beta}, token B).
  * Vendor tokens come through {@code ${IT_VENDOR_TOKEN_A}}/{@code B}, which the build sets, so the in-container
  * tests exercise environment substitution too.
  */
@@ -26,6 +28,8 @@ public final class ItConfig {
     public static final long FIRST_BYTE_MS = 1500;
     /** Maximum stream duration of the {@code brief} platform. */
     public static final long MAX_STREAM_MS = 2000;
+    /** {@code defaultMaxTokens} of the {@code claude} platform: sent upstream when the caller sets no limit. */
+    public static final int CLAUDE_MAX_TOKENS = 1024;
 
     public static void write(FakeUpstream upstream) {
         String base = "http://127.0.0.1:" + upstream.port();
@@ -47,13 +51,17 @@ public final class ItConfig {
                     "brief": { "type": "openai", "baseUrl": "%s/brief/v1", "tokens": ["${IT_VENDOR_TOKEN_A}"],
                                "timeouts": { "maxStreamMs": %d } },
                     "refused": { "type": "openai", "baseUrl": "http://127.0.0.1:%d/v1", "tokens": ["${IT_VENDOR_TOKEN_A}"] },
-                    "mock": { "type": "mock", "models": { "mock-echo": "mock-echo" }, "mock": { "delayMs": 1 } }
+                    "mock": { "type": "mock", "models": { "mock-echo": "mock-echo" }, "mock": { "delayMs": 1 } },
+                    "claude": { "type": "anthropic", "baseUrl": "%s/anthropic/v1", "tokens": ["${IT_VENDOR_TOKEN_A}"],
+                                "models": { "claude-sonnet-4": "claude-sonnet-4-20250514" }, "defaultMaxTokens": %d },
+                    "gemini": { "type": "gemini", "baseUrl": "%s/gemini/v1beta", "tokens": ["${IT_VENDOR_TOKEN_B}"],
+                                "models": { "gemini-2.5-flash": "gemini-2.5-flash" } }
                   },
                   "limits": { "maxRequestBytes": %d, "maxJsonDepth": %d }
                 }
                 """.formatted(Canaries.sha256(Canaries.LICENSE_ALL), Canaries.sha256(Canaries.LICENSE_MOCK_ONLY),
                 Canaries.sha256(Canaries.LICENSE_EXPIRED), base, HEARTBEAT_MS, base, base, FIRST_BYTE_MS, base, MAX_STREAM_MS, closedPort(),
-                MAX_REQUEST_BYTES, MAX_JSON_DEPTH);
+                base, CLAUDE_MAX_TOKENS, base, MAX_REQUEST_BYTES, MAX_JSON_DEPTH);
         String location = System.getProperty("switchboard.config");
         if (location == null) {
             throw new IllegalStateException("the build must set -Dswitchboard.config for integration tests");
