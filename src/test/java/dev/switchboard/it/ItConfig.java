@@ -55,13 +55,15 @@ public final class ItConfig {
                     "claude": { "type": "anthropic", "baseUrl": "%s/anthropic/v1", "tokens": ["${IT_VENDOR_TOKEN_A}"],
                                 "models": { "claude-sonnet-4": "claude-sonnet-4-20250514" }, "defaultMaxTokens": %d },
                     "gemini": { "type": "gemini", "baseUrl": "%s/gemini/v1beta", "tokens": ["${IT_VENDOR_TOKEN_B}"],
-                                "models": { "gemini-2.5-flash": "gemini-2.5-flash" } }
+                                "models": { "gemini-2.5-flash": "gemini-2.5-flash" } },
+                    "azure": { "type": "azure-openai", "baseUrl": "%s", "tokens": ["${IT_VENDOR_TOKEN_B}"],
+                               "apiVersion": "2024-10-21", "models": { "gpt-4o": "my-gpt4o-deployment" } }
                   },
                   "limits": { "maxRequestBytes": %d, "maxJsonDepth": %d }
                 }
                 """.formatted(Canaries.sha256(Canaries.LICENSE_ALL), Canaries.sha256(Canaries.LICENSE_MOCK_ONLY),
                 Canaries.sha256(Canaries.LICENSE_EXPIRED), base, HEARTBEAT_MS, base, base, FIRST_BYTE_MS, base, MAX_STREAM_MS, closedPort(),
-                base, CLAUDE_MAX_TOKENS, base, MAX_REQUEST_BYTES, MAX_JSON_DEPTH);
+                base, CLAUDE_MAX_TOKENS, base, base, MAX_REQUEST_BYTES, MAX_JSON_DEPTH);
         String location = System.getProperty("switchboard.config");
         if (location == null) {
             throw new IllegalStateException("the build must set -Dswitchboard.config for integration tests");
