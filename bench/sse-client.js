@@ -107,7 +107,7 @@ async function main() {
     if (k) errors[k] = (errors[k] || 0) + 1;
   }
   const out = {
-    label, streams, finished: results.length, intact: results.filter((r) => r.intact).length,
+    label, streams, ttft, chunks, gap, rampMs, finished: results.length, intact: results.filter((r) => r.intact).length,
     peakOpen, ttftP50Ms: pct(ttfts, 50), ttftP99Ms: pct(ttfts, 99),
     ttftMaxMs: pct(ttfts, 100), maxGapMs: gaps.length ? Math.round(gaps[gaps.length - 1] * 100) / 100 : null,
     gapP99Ms: pct(gaps, 99), expectedEvents: chunks + 2,
