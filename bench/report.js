@@ -36,6 +36,8 @@ row('CPU per request at 64 conn (µs)', `${f(cpuUs(td.upstreamCpuTicks, td.clkTc
   `${f(cpuUs(tg.tomcatCpuTicks, tg.clkTck, tg.requests), 0)} (Tomcat JVM)`, 'target ≤ 100 µs');
 row('CPU per request on 1 conn (µs)', `${f(cpuUs(ld.upstreamCpuTicks, ld.clkTck, ld.requests), 0)} (fake upstream)`,
   `${f(cpuUs(lg.tomcatCpuTicks, lg.clkTck, lg.requests), 0)} (Tomcat JVM)`, '');
+row('  harness: Maven JVM relaying Tomcat stdout (µs/req)', '', f(cpuUs(tg.mavenCpuTicks, tg.clkTck, tg.requests), 0),
+  'not gateway cost, but shares the 2 cores');
 for (const [p, k] of [['p50', 'p50Us'], ['p90', 'p90Us'], ['p99', 'p99Us']]) {
   row(`latency, 1 conn, ${p} (ms)`, f(ms(ld[k]), 3), f(ms(lg[k]), 3), `${signed(ms(lg[k] - ld[k]), 3)} ms added`);
 }

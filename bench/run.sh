@@ -10,6 +10,8 @@
 # side. Everything started here is stopped on exit (by recorded PID).
 #
 # Ports (override with env): GATEWAY_PORT 18480, RMI_PORT 18485, UPSTREAM_PORT 19101.
+# BENCH_HISTO=FILE saves the top of a live-object class histogram of Tomcat with the long
+# streams open (for finding per-stream heap).
 set -euo pipefail
 
 SMOKE=0
@@ -129,13 +131,16 @@ done
 # wrk_run NAME URL ARGS... -> $TMP/NAME.json (adds cpu ticks of Tomcat and of the fake upstream)
 wrk_run() {
   local name=$1 url=$2; shift 2
-  local tc0 up0 tc1 up1
-  tc0=$(cpu_ticks "$TC_PID"); up0=$(cpu_ticks "$UP_PID")
+  local tc0 up0 mv0 tc1 up1 mv1
+  tc0=$(cpu_ticks "$TC_PID"); up0=$(cpu_ticks "$UP_PID"); mv0=$(cpu_ticks "$MVN_PID")
   wrk "$@" -s bench/post.lua "$url" -- "$KEY" >"$TMP/$name.out" 2>&1
-  tc1=$(cpu_ticks "$TC_PID"); up1=$(cpu_ticks "$UP_PID")
+  tc1=$(cpu_ticks "$TC_PID"); up1=$(cpu_ticks "$UP_PID"); mv1=$(cpu_ticks "$MVN_PID")
+  # The Maven JVM relays Tomcat's stdout (one access-log line per request) into cargo.log: harness
+  # overhead that competes for the same 2 cores, reported separately.
   grep '^JSON ' "$TMP/$name.out" | sed 's/^JSON //' |
-    jq --argjson tc "$((tc1 - tc0))" --argjson up "$((up1 - up0))" --argjson hz "$CLK_TCK" \
-      '. + {tomcatCpuTicks: $tc, upstreamCpuTicks: $up, clkTck: $hz}' >"$TMP/$name.json"
+    jq --argjson tc "$((tc1 - tc0))" --argjson up "$((up1 - up0))" --argjson mv "$((mv1 - mv0))" \
+      --argjson hz "$CLK_TCK" \
+      '. + {tomcatCpuTicks: $tc, upstreamCpuTicks: $up, mavenCpuTicks: $mv, clkTck: $hz}' >"$TMP/$name.json"
   log "$name: $(jq -c '{requests, non2xx, p50Us, p99Us, tomcatCpuTicks}' "$TMP/$name.json")"
 }
 
@@ -198,6 +203,10 @@ CLIENT_PID=$!
 sleep "$L_MID_S"
 MID_OPEN=$(curl -fsS "http://127.0.0.1:$UPSTREAM_PORT/stats" | jq .openStreams)
 MID_HEAP=$(heap_used_kb)
+# Where the per-stream heap goes: class histogram of live objects with the streams open.
+if [ -n "${BENCH_HISTO:-}" ] && command -v jcmd >/dev/null; then
+  jcmd "$TC_PID" GC.class_histogram 2>/dev/null | head -30 >"$BENCH_HISTO" || true
+fi
 wait "$CLIENT_PID"
 touch "$TMP/stop_sampling"; wait "$SAMPLER_PID"
 jq -n --argjson it "$IDLE_THREADS" --argjson ir "$IDLE_RSS" --argjson ih "$IDLE_HEAP" \
