@@ -3,6 +3,7 @@
 #
 #   bench/run.sh            full run (a few minutes), appends the results to BENCHMARKS.md
 #   bench/run.sh --smoke    every step with tiny durations and counts; prints the table only
+#   bench/run.sh --no-record  full run, table printed but not appended
 #
 # Starts a fake OpenAI upstream (bench/fake-upstream.js) and the gateway WAR in Tomcat
 # (mvn cargo:run, its own ports), all on 127.0.0.1, then sends each load twice in the same run:
@@ -11,13 +12,14 @@
 #
 # Ports (override with env): GATEWAY_PORT 18480, RMI_PORT 18485, UPSTREAM_PORT 19101.
 # BENCH_HISTO=FILE saves the top of a live-object class histogram of Tomcat with the long
-# streams open (for finding per-stream heap).
+# streams open (for finding per-stream heap); BENCH_HEAPDUMP=FILE.hprof a full heap dump then.
 set -euo pipefail
 
-SMOKE=0
+SMOKE=0; RECORD=1
 for a in "$@"; do
   case "$a" in
-    --smoke) SMOKE=1 ;;
+    --smoke) SMOKE=1; RECORD=0 ;;
+    --no-record) RECORD=0 ;;
     -h|--help) sed -n 2,12p "$0"; exit 0 ;;
     *) echo "unknown argument: $a" >&2; exit 2 ;;
   esac
@@ -207,6 +209,10 @@ MID_HEAP=$(heap_used_kb)
 if [ -n "${BENCH_HISTO:-}" ] && command -v jcmd >/dev/null; then
   jcmd "$TC_PID" GC.class_histogram 2>/dev/null | head -30 >"$BENCH_HISTO" || true
 fi
+# BENCH_HEAPDUMP=FILE.hprof: full heap dump with the streams open (pauses the JVM for seconds).
+if [ -n "${BENCH_HEAPDUMP:-}" ] && command -v jcmd >/dev/null; then
+  jcmd "$TC_PID" GC.heap_dump "$BENCH_HEAPDUMP" >/dev/null 2>&1 || true
+fi
 wait "$CLIENT_PID"
 touch "$TMP/stop_sampling"; wait "$SAMPLER_PID"
 jq -n --argjson it "$IDLE_THREADS" --argjson ir "$IDLE_RSS" --argjson ih "$IDLE_HEAP" \
@@ -224,9 +230,9 @@ JAVA_V=$(java -version 2>&1 | head -1)
 node bench/report.js --dir "$TMP" --date "$(date -u +%Y-%m-%dT%H:%MZ)" --commit "$COMMIT" \
   --machine "$MACHINE; $CPU_MODEL; $JAVA_V" --mode "$([ "$SMOKE" = 1 ] && echo smoke || echo full)" >"$TMP/report.md"
 cat "$TMP/report.md"
-if [ "$SMOKE" = 0 ]; then
+if [ "$RECORD" = 1 ]; then
   { echo; cat "$TMP/report.md"; } >>BENCHMARKS.md
   log "appended to BENCHMARKS.md"
 else
-  log "smoke run: BENCHMARKS.md not touched"
+  log "BENCHMARKS.md not touched (--smoke or --no-record)"
 fi
