@@ -12,7 +12,8 @@
 #
 # Ports (override with env): GATEWAY_PORT 18480, RMI_PORT 18485, UPSTREAM_PORT 19101.
 # BENCH_HISTO=FILE saves the top of a live-object class histogram of Tomcat with the long
-# streams open (for finding per-stream heap); BENCH_HEAPDUMP=FILE.hprof a full heap dump then.
+# streams open (for finding per-stream heap); BENCH_HEAPDUMP=FILE.hprof a full heap dump then;
+# BENCH_JFR=FILE.jfr a JFR profile of the 64-connection gateway run (diagnostic runs: add --no-record).
 set -euo pipefail
 
 SMOKE=0; RECORD=1
@@ -154,7 +155,10 @@ node bench/sse-client.js --url "$GW_URL" --key "$KEY" --streams 8 --ttft 10 --ch
 # ---- non-streaming throughput at 64 connections ------------------------------------------------
 log "throughput, 64 connections, ${WRK_S}s each: direct then gateway"
 wrk_run tput_direct "$DIRECT_URL" -t2 -c64 -d"${WRK_S}s"
+# BENCH_JFR=FILE.jfr: a JFR recording (profile settings) of Tomcat during this gateway run only.
+[ -n "${BENCH_JFR:-}" ] && jcmd "$TC_PID" JFR.start name=bench settings=profile >/dev/null 2>&1
 wrk_run tput_gateway "$GW_URL" -t2 -c64 -d"${WRK_S}s"
+[ -n "${BENCH_JFR:-}" ] && jcmd "$TC_PID" JFR.stop name=bench filename="$BENCH_JFR" >/dev/null 2>&1
 
 # ---- latency on one connection ------------------------------------------------------------------
 log "latency, 1 connection, ${LAT_S}s each: direct then gateway"
