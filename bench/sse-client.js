@@ -113,6 +113,8 @@ async function main() {
     gapP99Ms: pct(gaps, 99), expectedEvents: chunks + 2,
     events: results.reduce((a, r) => a + r.events, 0), wallMs: Math.round(nowMs()), errors,
   };
+  // Per-stream figures for small runs, so several rounds can be merged into one distribution.
+  if (streams <= 100) { out.ttftsMs = ttfts; out.maxGapsMs = gaps; }
   process.stdout.write(JSON.stringify(out) + '\n');
   agent.destroy();
   process.exit(0);
