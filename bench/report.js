@@ -61,7 +61,7 @@ const rs = (x) => x.roundP99.map((v) => f(v, 0)).join(', ');
 row(`TTFT p50, ${sd.streams} streams × ${sd.rounds} rounds (ms)`, f(sd.ttftP50Ms), f(sg.ttftP50Ms), `${signed(sg.ttftP50Ms - sd.ttftP50Ms)} ms added`);
 row(`TTFT p99, ${sd.streams} streams × ${sd.rounds} rounds (ms)`, f(sd.ttftP99Ms), f(sg.ttftP99Ms), `${signed(sg.ttftP99Ms - sd.ttftP99Ms)} ms added`);
 row(`  TTFT p99 of each round (ms)`, rs(sd), rs(sg), 'spread = noise');
-row(`largest inter-chunk gap, ${sd.streams} streams (ms)`, f(sd.maxGapMs), f(sg.maxGapMs),
+row(`largest inter-chunk gap, ${sd.streams} streams × ${sd.rounds} rounds (ms)`, f(sd.maxGapMs), f(sg.maxGapMs),
   `upstream sends every ${sd.gap} ms`);
 row(`  intact / events`, `${sd.intact}/${sd.total} / ${sd.events}`, `${sg.intact}/${sg.total} / ${sg.events}`,
   `expected ${sd.expectedEvents} events each`);
