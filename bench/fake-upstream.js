@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// Fake OpenAI-compatible upstream for the Switchboard benchmark. Node 20, no dependencies.
+//
+//   node bench/fake-upstream.js --port 19101 [--token bench-token]
+//
+// Listens on 127.0.0.1 only. Two paths answer identically:
+//   POST /v1/chat/completions         the gateway's upstream (baseUrl http://127.0.0.1:PORT/v1)
+//   POST /direct/v1/chat/completions  the "direct" target the benchmark compares against
+// Non-streaming: a fixed small chat.completion JSON.
+// Streaming ("stream":true in the body): SSE; time-to-first-token, chunk count and inter-chunk
+// gap come from headers x-bench-ttft-ms / x-bench-chunks / x-bench-gap-ms, or body fields
+// bench_ttft_ms / bench_chunks / bench_gap_ms (headers win), then `data: [DONE]`.
+// On /v1 the Authorization header must be `Bearer <token>` (proves the gateway swapped in the
+// pool token); otherwise 401.
+// GET /stats -> {"gateway":n,"direct":n,"streams":n,"openStreams":n,"peakOpenStreams":n,...}
+'use strict';
+const http = require('node:http');
+
+function arg(name, dflt) {
+  const i = process.argv.indexOf('--' + name);
+  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
+}
+const PORT = Number(arg('port', '19101'));
+const TOKEN = arg('token', 'bench-token');
+
+const COMPLETION = Buffer.from(JSON.stringify({
+  id: 'chatcmpl-bench', object: 'chat.completion', created: 1700000000, model: 'bench-model',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello from the fake upstream.' },
+    finish_reason: 'stop' }],
+  usage: { prompt_tokens: 9, completion_tokens: 6, total_tokens: 15 },
+}));
+const UNAUTH = Buffer.from(JSON.stringify({ error: { message: 'bad token', type: 'invalid_request_error',
+  param: null, code: 'invalid_api_key' } }));
+
+function chunk(i, last) {
+  const delta = last ? {} : { content: i === 0 ? 'tok0' : ' tok' + i };
+  if (i === 0) delta.role = 'assistant';
+  return 'data: ' + JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk',
+    created: 1700000000, model: 'bench-model',
+    choices: [{ index: 0, delta, finish_reason: last ? 'stop' : null }] }) + '\n\n';
+}
+
+const stats = { gateway: 0, direct: 0, streams: 0, openStreams: 0, peakOpenStreams: 0,
+  unauthorized: 0, notFound: 0, aborted: 0 };
+
+function num(h, b, dflt) {
+  const v = h !== undefined ? Number(h) : b !== undefined ? Number(b) : dflt;
+  return Number.isFinite(v) && v >= 0 ? v : dflt;
+}
+
+function stream(req, res, body) {
+  const ttft = num(req.headers['x-bench-ttft-ms'], body.bench_ttft_ms, 0);
+  const chunks = Math.max(1, Math.floor(num(req.headers['x-bench-chunks'], body.bench_chunks, 10)));
+  const gap = num(req.headers['x-bench-gap-ms'], body.bench_gap_ms, 0);
+  stats.streams++;
+  stats.openStreams++;
+  if (stats.openStreams > stats.peakOpenStreams) stats.peakOpenStreams = stats.openStreams;
+  let i = 0, done = false, timer = null;
+  const finish = (aborted) => {
+    if (done) return;
+    done = true;
+    stats.openStreams--;
+    if (aborted) stats.aborted++;
+    if (timer) clearTimeout(timer);
+  };
+  res.on('close', () => finish(!res.writableFinished));
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  res.flushHeaders();
+  const step = () => {
+    if (done) return;
+    // chunks content chunks, then one chunk with finish_reason, then [DONE]
+    if (i < chunks) {
+      res.write(chunk(i, false));
+      i++;
+      timer = setTimeout(step, gap);
+    } else {
+      res.end(chunk(i, true) + 'data: [DONE]\n\n');
+      finish(false);
+    }
+  };
+  timer = setTimeout(step, ttft);
+}
+
+const server = http.createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/stats') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(stats));
+    return;
+  }
+  const gw = req.url === '/v1/chat/completions';
+  const direct = req.url === '/direct/v1/chat/completions';
+  if (req.method !== 'POST' || (!gw && !direct)) {
+    stats.notFound++;
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end('{"error":{"message":"not found","type":"invalid_request_error","param":null,"code":null}}');
+    return;
+  }
+  const parts = [];
+  req.on('data', (d) => parts.push(d));
+  req.on('end', () => {
+    if (gw) stats.gateway++; else stats.direct++;
+    if (gw && req.headers.authorization !== 'Bearer ' + TOKEN) {
+      stats.unauthorized++;
+      res.writeHead(401, { 'content-type': 'application/json', 'content-length': UNAUTH.length });
+      res.end(UNAUTH);
+      return;
+    }
+    const raw = Buffer.concat(parts);
+    let body = {};
+    // Cheap check first: most benchmark bodies are tiny, but only parse when streaming may be asked.
+    if (raw.includes('"stream"')) {
+      try { body = JSON.parse(raw.toString('utf8')); } catch { body = {}; }
+    }
+    if (body.stream === true) {
+      stream(req, res, body);
+    } else {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': COMPLETION.length });
+      res.end(COMPLETION);
+    }
+  });
+});
+server.keepAliveTimeout = 120000;
+server.headersTimeout = 125000;
+server.requestTimeout = 0;
+server.maxConnections = 20000;
+server.listen(PORT, '127.0.0.1', () => {
+  process.stdout.write(`fake-upstream listening on http://127.0.0.1:${PORT} pid ${process.pid}\n`);
+});
+const stop = () => { server.close(); server.closeAllConnections(); process.exit(0); };
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// Turns the JSON files bench/run.sh leaves in its temp directory into one Markdown table.
+//   node bench/report.js --dir DIR --date D --commit C --machine M --mode full|smoke
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+function arg(name, dflt) {
+  const i = process.argv.indexOf('--' + name);
+  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
+}
+const dir = arg('dir', '.');
+const load = (n) => JSON.parse(fs.readFileSync(path.join(dir, n + '.json'), 'utf8'));
+
+const td = load('tput_direct'), tg = load('tput_gateway');
+const ld = load('lat_direct'), lg = load('lat_gateway');
+// The short-stream test runs in rounds (streams_direct_1.json, ...): merge them into one distribution.
+function pct(sorted, p) {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+function merged(prefix) {
+  const files = fs.readdirSync(dir).filter((n) => n.startsWith(prefix + '_') && n.endsWith('.json')).sort();
+  const runs = files.map((n) => JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')));
+  const ttfts = runs.flatMap((r) => r.ttftsMs).sort((a, b) => a - b);
+  const gaps = runs.flatMap((r) => r.maxGapsMs).sort((a, b) => a - b);
+  const roundP99 = runs.map((r) => r.ttftP99Ms);
+  return { ...runs[0], rounds: runs.length, streams: runs[0].streams, total: ttfts.length,
+    intact: runs.reduce((a, r) => a + r.intact, 0), events: runs.reduce((a, r) => a + r.events, 0),
+    ttftP50Ms: pct(ttfts, 50), ttftP99Ms: pct(ttfts, 99), maxGapMs: gaps[gaps.length - 1], roundP99 };
+}
+const sd = merged('streams_direct'), sg = merged('streams_gateway');
+const Ld = load('long_direct'), Lg = load('long_gateway'), Lt = load('long_tomcat');
+const up = load('upstream_stats');
+
+const f = (x, d = 2) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : Number(x).toFixed(d));
+const rps = (w) => w.requests / (w.durationUs / 1e6);
+const ms = (us) => us / 1000;
+const cpuUs = (ticks, hz, n) => (n > 0 ? (ticks * 1e6) / hz / n : null);
+const errs = (w) => w.non2xx + w.connectErr + w.readErr + w.writeErr + w.timeoutErr;
+const signed = (x, d = 2) => (x === null ? 'n/a' : (x >= 0 ? '+' : '') + Number(x).toFixed(d));
+
+const rows = [];
+const row = (measure, direct, gateway, cmp) => rows.push(`| ${measure} | ${direct} | ${gateway} | ${cmp} |`);
+
+row('non-streaming throughput, 64 conn (req/s)', f(rps(td), 0), f(rps(tg), 0), `${f(rps(tg) / rps(td))}× direct`);
+row('  requests / errors (non-2xx + socket)', `${td.requests} / ${errs(td)}`, `${tg.requests} / ${errs(tg)}`, '');
+row('  latency p50 / p99 at 64 conn (ms)', `${f(ms(td.p50Us))} / ${f(ms(td.p99Us))}`,
+  `${f(ms(tg.p50Us))} / ${f(ms(tg.p99Us))}`, '');
+row('CPU per request at 64 conn (µs)', `${f(cpuUs(td.upstreamCpuTicks, td.clkTck, td.requests), 0)} (fake upstream)`,
+  `${f(cpuUs(tg.tomcatCpuTicks, tg.clkTck, tg.requests), 0)} (Tomcat JVM)`, 'target ≤ 100 µs');
+row('CPU per request on 1 conn (µs)', `${f(cpuUs(ld.upstreamCpuTicks, ld.clkTck, ld.requests), 0)} (fake upstream)`,
+  `${f(cpuUs(lg.tomcatCpuTicks, lg.clkTck, lg.requests), 0)} (Tomcat JVM)`, '');
+row('  harness: Maven JVM relaying Tomcat stdout (µs/req)', '', f(cpuUs(tg.mavenCpuTicks, tg.clkTck, tg.requests), 0),
+  'not gateway cost, but shares the 2 cores');
+for (const [p, k] of [['p50', 'p50Us'], ['p90', 'p90Us'], ['p99', 'p99Us']]) {
+  row(`latency, 1 conn, ${p} (ms)`, f(ms(ld[k]), 3), f(ms(lg[k]), 3), `${signed(ms(lg[k] - ld[k]), 3)} ms added`);
+}
+row('  requests / errors, 1 conn', `${ld.requests} / ${errs(ld)}`, `${lg.requests} / ${errs(lg)}`, '');
+const rs = (x) => x.roundP99.map((v) => f(v, 0)).join(', ');
+row(`TTFT p50, ${sd.streams} streams × ${sd.rounds} rounds (ms)`, f(sd.ttftP50Ms), f(sg.ttftP50Ms), `${signed(sg.ttftP50Ms - sd.ttftP50Ms)} ms added`);
+row(`TTFT p99, ${sd.streams} streams × ${sd.rounds} rounds (ms)`, f(sd.ttftP99Ms), f(sg.ttftP99Ms), `${signed(sg.ttftP99Ms - sd.ttftP99Ms)} ms added`);
+row(`  TTFT p99 of each round (ms)`, rs(sd), rs(sg), 'spread = noise');
+row(`largest inter-chunk gap, ${sd.streams} streams × ${sd.rounds} rounds (ms)`, f(sd.maxGapMs), f(sg.maxGapMs),
+  `upstream sends every ${sd.gap} ms`);
+row(`  intact / events`, `${sd.intact}/${sd.total} / ${sd.events}`, `${sg.intact}/${sg.total} / ${sg.events}`,
+  `expected ${sd.expectedEvents} events each`);
+row(`${Ld.streams} long streams: intact`, `${Ld.intact}/${Ld.streams}`, `${Lg.intact}/${Lg.streams}`,
+  Object.keys(Lg.errors).length ? 'gateway errors: ' + JSON.stringify(Lg.errors) : '');
+row(`  open at once (client's count)`, Ld.peakOpen, Lg.peakOpen, `upstream saw ${Lt.midOpenUpstream} open mid-run`);
+row(`  TTFT p99 / wall time (ms)`, `${f(Ld.ttftP99Ms)} / ${Ld.wallMs}`, `${f(Lg.ttftP99Ms)} / ${Lg.wallMs}`, '');
+row(`  Tomcat threads idle → peak`, '', `${Lt.idleThreads} → ${Lt.peakThreads}`, '');
+row(`  Tomcat RSS idle → peak (MiB)`, '', `${f(Lt.idleRssKb / 1024, 0)} → ${f(Lt.peakRssKb / 1024, 0)}`, '');
+const perStream = Lt.idleHeapKb >= 0 && Lt.midHeapKb >= 0 && Lt.midOpenUpstream > 0
+  ? ((Lt.midHeapKb - Lt.idleHeapKb) / Lt.midOpenUpstream) : null;
+row(`  heap after full GC idle → streams open (MiB)`, '',
+  Lt.idleHeapKb >= 0 ? `${f(Lt.idleHeapKb / 1024, 1)} → ${f(Lt.midHeapKb / 1024, 1)}` : 'n/a (no jcmd)',
+  perStream === null ? '' : `${f(perStream, 1)} KB per open stream`);
+
+const sanity = [];
+if (up.unauthorized > 0) sanity.push(`fake upstream refused ${up.unauthorized} requests without the pool token`);
+if (errs(tg) + errs(lg) > 0) sanity.push('the gateway answered some requests with errors; its throughput is not comparable');
+if (up.aborted > 0) sanity.push(`${up.aborted} upstream streams were closed before their end`);
+
+const out = [];
+out.push(`### ${arg('date')} · commit ${arg('commit')} · ${arg('mode')} run`);
+out.push('');
+out.push(`Machine: ${arg('machine')}.`);
+out.push(`Fake upstream requests: ${up.gateway} via the gateway, ${up.direct} direct; ` +
+  `${up.unauthorized} without the pool token; ${up.aborted} streams cut early.`);
+out.push(`Streams: ${sd.rounds} rounds of ${sd.streams} concurrent, upstream ttft ${sd.ttft} ms, ${sd.chunks} chunks ${sd.gap} ms apart; ` +
+  `long: ${Ld.streams} concurrent (started over ${Ld.rampMs} ms), ${Ld.chunks} chunks ${Ld.gap} ms apart.`);
+out.push('');
+out.push('| measure | direct | gateway | gateway vs direct |');
+out.push('|---|---|---|---|');
+out.push(...rows);
+if (sanity.length) { out.push(''); for (const s of sanity) out.push(`**Check:** ${s}.`); }
+process.stdout.write(out.join('\n') + '\n');

@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# Switchboard benchmark, first version (issue 6). One command:
+#
+#   bench/run.sh            full run (a few minutes), appends the results to BENCHMARKS.md
+#   bench/run.sh --smoke    every step with tiny durations and counts; prints the table only
+#   bench/run.sh --no-record  full run, table printed but not appended
+#
+# Starts a fake OpenAI upstream (bench/fake-upstream.js) and the gateway WAR in Tomcat
+# (mvn cargo:run, its own ports), all on 127.0.0.1, then sends each load twice in the same run:
+# through the gateway and straight to the fake upstream ("direct"), and reports both side by
+# side. Everything started here is stopped on exit (by recorded PID).
+#
+# Ports (override with env): GATEWAY_PORT 18480, RMI_PORT 18485, UPSTREAM_PORT 19101.
+# BENCH_HISTO=FILE saves the top of a live-object class histogram of Tomcat with the long
+# streams open (for finding per-stream heap); BENCH_HEAPDUMP=FILE.hprof a full heap dump then;
+# BENCH_JFR=FILE.jfr a JFR profile of the 64-connection gateway run (diagnostic runs: add --no-record).
+set -euo pipefail
+
+SMOKE=0; RECORD=1
+for a in "$@"; do
+  case "$a" in
+    --smoke) SMOKE=1; RECORD=0 ;;
+    --no-record) RECORD=0 ;;
+    -h|--help) sed -n 2,12p "$0"; exit 0 ;;
+    *) echo "unknown argument: $a" >&2; exit 2 ;;
+  esac
+done
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+GATEWAY_PORT=${GATEWAY_PORT:-18480}
+RMI_PORT=${RMI_PORT:-18485}
+UPSTREAM_PORT=${UPSTREAM_PORT:-19101}
+
+if [ "$SMOKE" = 1 ]; then
+  WARM_S=1; WRK_S=1; LAT_S=1
+  S_N=2; S_TTFT=20; S_CHUNKS=5; S_GAP=5; S_ROUNDS=2
+  L_N=20; L_CHUNKS=10; L_GAP=20; L_RAMP=200
+else
+  WARM_S=10; WRK_S=10; LAT_S=10
+  S_N=8; S_TTFT=200; S_CHUNKS=50; S_GAP=20; S_ROUNDS=5
+  L_N=1000; L_CHUNKS=200; L_GAP=100; L_RAMP=3000
+fi
+# bound for the long-streams test: ramp + ttft + chunks*gap + 30 s slack
+L_TIMEOUT=$(( (L_RAMP + 100 + L_CHUNKS * L_GAP) / 1000 + 30 ))
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# ---- tools ------------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null; then
+  log "installing wrk"
+  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
+for t in node jq java mvn ss; do command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; exit 1; }; done
+for p in "$GATEWAY_PORT" "$RMI_PORT" "$UPSTREAM_PORT"; do
+  if ss -Htln "sport = :$p" | grep -q .; then echo "port $p is in use; set GATEWAY_PORT/RMI_PORT/UPSTREAM_PORT" >&2; exit 1; fi
+done
+
+TMP=$(mktemp -d /tmp/switchboard-bench.XXXXXX)
+UP_PID=""; MVN_PID=""; TC_PID=""
+cleanup() {
+  set +e
+  [ -n "$UP_PID" ] && kill "$UP_PID" 2>/dev/null
+  if [ -n "$MVN_PID" ] && kill -0 "$MVN_PID" 2>/dev/null; then
+    kill "$MVN_PID" 2>/dev/null          # cargo's shutdown hook stops Tomcat
+    for _ in $(seq 1 30); do kill -0 "$MVN_PID" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$MVN_PID" 2>/dev/null
+  fi
+  if [ -n "$TC_PID" ] && kill -0 "$TC_PID" 2>/dev/null; then
+    for _ in $(seq 1 20); do kill -0 "$TC_PID" 2>/dev/null || break; sleep 0.5; done
+    kill "$TC_PID" 2>/dev/null; sleep 2; kill -9 "$TC_PID" 2>/dev/null
+  fi
+  [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- build --------------------------------------------------------------------------------------
+log "building the WAR"
+mvn -q -DskipTests package
+
+# ---- config -------------------------------------------------------------------------------------
+KEY="sk-bench-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+KEY_SHA=$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)
+CFG="$TMP/switchboard.json"
+cat >"$CFG" <<EOF
+{
+  "licenses": [
+    { "name": "bench", "keySha256": "$KEY_SHA", "platforms": ["*"], "expiresAt": null }
+  ],
+  "platforms": {
+    "bench": { "type": "openai", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/v1", "tokens": ["bench-token"] }
+  }
+}
+EOF
+
+# ---- start --------------------------------------------------------------------------------------
+log "starting the fake upstream on 127.0.0.1:$UPSTREAM_PORT"
+node bench/fake-upstream.js --port "$UPSTREAM_PORT" --token bench-token >"$TMP/upstream.log" 2>&1 &
+UP_PID=$!
+
+log "starting the gateway (cargo:run) on port $GATEWAY_PORT"
+SWITCHBOARD_CONFIG="$CFG" mvn -q cargo:run -Dcargo.servlet.port="$GATEWAY_PORT" -Dcargo.rmi.port="$RMI_PORT" \
+  -Dcargo.hostname=127.0.0.1 >"$TMP/cargo.log" 2>&1 &
+MVN_PID=$!
+
+for i in $(seq 1 360); do
+  if curl -fsS "http://127.0.0.1:$GATEWAY_PORT/healthz" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$MVN_PID" 2>/dev/null; then echo "gateway failed to start:" >&2; tail -40 "$TMP/cargo.log" >&2; exit 1; fi
+  [ "$i" = 360 ] && { echo "gateway not healthy after 180 s" >&2; tail -40 "$TMP/cargo.log" >&2; exit 1; }
+  sleep 0.5
+done
+curl -fsS "http://127.0.0.1:$UPSTREAM_PORT/stats" >/dev/null
+# The Tomcat JVM is the process listening on the gateway port (cargo forks it from Maven).
+TC_PID=$(ss -Htlnp "sport = :$GATEWAY_PORT" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+[ -n "$TC_PID" ] || { echo "cannot find the Tomcat process" >&2; exit 1; }
+log "gateway up; Tomcat pid $TC_PID, fake upstream pid $UP_PID"
+
+GW_URL="http://127.0.0.1:$GATEWAY_PORT/bench/v1/chat/completions"
+DIRECT_URL="http://127.0.0.1:$UPSTREAM_PORT/direct/v1/chat/completions"
+CLK_TCK=$(getconf CLK_TCK)
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime of the whole process
+status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
+threads() { awk '$1 == "Threads:" {print $2}' "/proc/$1/status"; }
+
+# One check before measuring: both paths answer 200.
+for u in "$GW_URL" "$DIRECT_URL"; do
+  code=$(curl -s -o "$TMP/check.json" -w '%{http_code}' "$u" -H "Authorization: Bearer $KEY" \
+    -H 'Content-Type: application/json' -d '{"model":"bench-model","messages":[{"role":"user","content":"hi"}]}')
+  [ "$code" = 200 ] || { echo "check failed: $u -> $code: $(cat "$TMP/check.json")" >&2; exit 1; }
+done
+
+# wrk_run NAME URL ARGS... -> $TMP/NAME.json (adds cpu ticks of Tomcat and of the fake upstream)
+wrk_run() {
+  local name=$1 url=$2; shift 2
+  local tc0 up0 mv0 tc1 up1 mv1
+  tc0=$(cpu_ticks "$TC_PID"); up0=$(cpu_ticks "$UP_PID"); mv0=$(cpu_ticks "$MVN_PID")
+  wrk "$@" -s bench/post.lua "$url" -- "$KEY" >"$TMP/$name.out" 2>&1
+  tc1=$(cpu_ticks "$TC_PID"); up1=$(cpu_ticks "$UP_PID"); mv1=$(cpu_ticks "$MVN_PID")
+  # The Maven JVM relays Tomcat's stdout (one access-log line per request) into cargo.log: harness
+  # overhead that competes for the same 2 cores, reported separately.
+  grep '^JSON ' "$TMP/$name.out" | sed 's/^JSON //' |
+    jq --argjson tc "$((tc1 - tc0))" --argjson up "$((up1 - up0))" --argjson mv "$((mv1 - mv0))" \
+      --argjson hz "$CLK_TCK" \
+      '. + {tomcatCpuTicks: $tc, upstreamCpuTicks: $up, mavenCpuTicks: $mv, clkTck: $hz}' >"$TMP/$name.json"
+  log "$name: $(jq -c '{requests, non2xx, p50Us, p99Us, tomcatCpuTicks}' "$TMP/$name.json")"
+}
+
+# ---- warm-up (JIT, pools); not reported -----------------------------------------------------------
+log "warm-up ${WARM_S}s through the gateway"
+wrk -t2 -c64 -d"${WARM_S}s" -s bench/post.lua "$GW_URL" -- "$KEY" >"$TMP/warmup.out" 2>&1
+node bench/sse-client.js --url "$GW_URL" --key "$KEY" --streams 8 --ttft 10 --chunks 20 --gap 2 --timeout 20 >/dev/null
+
+# ---- non-streaming throughput at 64 connections ------------------------------------------------
+log "throughput, 64 connections, ${WRK_S}s each: direct then gateway"
+wrk_run tput_direct "$DIRECT_URL" -t2 -c64 -d"${WRK_S}s"
+# BENCH_JFR=FILE.jfr: a JFR recording (profile settings) of Tomcat during this gateway run only.
+[ -n "${BENCH_JFR:-}" ] && jcmd "$TC_PID" JFR.start name=bench settings=profile >/dev/null 2>&1 || true
+wrk_run tput_gateway "$GW_URL" -t2 -c64 -d"${WRK_S}s"
+[ -n "${BENCH_JFR:-}" ] && jcmd "$TC_PID" JFR.stop name=bench filename="$BENCH_JFR" >/dev/null 2>&1 || true
+
+# ---- latency on one connection ------------------------------------------------------------------
+log "latency, 1 connection, ${LAT_S}s each: direct then gateway"
+wrk_run lat_direct "$DIRECT_URL" -t1 -c1 -d"${LAT_S}s" --latency
+wrk_run lat_gateway "$GW_URL" -t1 -c1 -d"${LAT_S}s" --latency
+
+# ---- 8 concurrent streams ---------------------------------------------------------------------------
+# S_ROUNDS rounds, direct and gateway alternating, merged: one round is only 8 samples and a
+# scheduling hiccup on the shared machine moves its p99 by tens of ms.
+log "streams: $S_ROUNDS rounds of $S_N concurrent, ttft ${S_TTFT}ms, $S_CHUNKS chunks, gap ${S_GAP}ms: direct and gateway alternating"
+S_TIMEOUT=$(( (S_TTFT + S_CHUNKS * S_GAP) / 1000 + 20 ))
+for r in $(seq 1 "$S_ROUNDS"); do
+  node bench/sse-client.js --url "$DIRECT_URL" --key "$KEY" --streams "$S_N" --ttft "$S_TTFT" \
+    --chunks "$S_CHUNKS" --gap "$S_GAP" --timeout "$S_TIMEOUT" --label direct >"$TMP/streams_direct_$r.json"
+  node bench/sse-client.js --url "$GW_URL" --key "$KEY" --streams "$S_N" --ttft "$S_TTFT" \
+    --chunks "$S_CHUNKS" --gap "$S_GAP" --timeout "$S_TIMEOUT" --label gateway >"$TMP/streams_gateway_$r.json"
+done
+
+# ---- many concurrent long streams -------------------------------------------------------------------
+# sample_peak FILE: Tomcat threads / RSS every 0.25 s until the file $TMP/stop_sampling appears
+sample_peak() {
+  local out=$1 th rss pth=0 prss=0
+  while [ ! -e "$TMP/stop_sampling" ]; do
+    th=$(threads "$TC_PID" 2>/dev/null || echo 0); rss=$(status_kb "$TC_PID" VmRSS 2>/dev/null || echo 0)
+    [ "${th:-0}" -gt "$pth" ] && pth=$th
+    [ "${rss:-0}" -gt "$prss" ] && prss=$rss
+    sleep 0.25
+  done
+  printf '{"peakThreads":%d,"peakRssKb":%d}\n' "$pth" "$prss" >"$out"
+}
+heap_used_kb() {   # after a full GC; prints used KB of the Java heap, or -1 if jcmd is not there
+  local info=""
+  if command -v jcmd >/dev/null; then
+    jcmd "$TC_PID" GC.run >/dev/null 2>&1 || true
+    info=$(jcmd "$TC_PID" GC.heap_info 2>/dev/null || true)
+  fi
+  printf '%s\n' "$info" | awk 'match($0, /used [0-9]+K/) { print substr($0, RSTART + 5, RLENGTH - 6); found = 1; exit }
+                                END { if (!found) print -1 }'
+}
+
+IDLE_THREADS=$(threads "$TC_PID"); IDLE_RSS=$(status_kb "$TC_PID" VmRSS); IDLE_HEAP=$(heap_used_kb)
+L_MID_S=$(awk -v r="$L_RAMP" -v c="$L_CHUNKS" -v g="$L_GAP" 'BEGIN { printf "%.2f", (r + 100 + c * g / 2) / 1000 }')
+log "long streams: $L_N concurrent, $L_CHUNKS chunks x ${L_GAP}ms, ramp ${L_RAMP}ms, bound ${L_TIMEOUT}s: direct then gateway"
+node bench/sse-client.js --url "$DIRECT_URL" --key "$KEY" --streams "$L_N" --ttft 100 --chunks "$L_CHUNKS" \
+  --gap "$L_GAP" --ramp-ms "$L_RAMP" --timeout "$L_TIMEOUT" --label direct >"$TMP/long_direct.json"
+rm -f "$TMP/stop_sampling"
+sample_peak "$TMP/long_peak.json" & SAMPLER_PID=$!
+node bench/sse-client.js --url "$GW_URL" --key "$KEY" --streams "$L_N" --ttft 100 --chunks "$L_CHUNKS" \
+  --gap "$L_GAP" --ramp-ms "$L_RAMP" --timeout "$L_TIMEOUT" --label gateway >"$TMP/long_gateway.json" &
+CLIENT_PID=$!
+# Heap after a full GC with all streams open (mid-way); the forced GC may add a pause to the gaps.
+sleep "$L_MID_S"
+MID_OPEN=$(curl -fsS "http://127.0.0.1:$UPSTREAM_PORT/stats" | jq .openStreams)
+MID_HEAP=$(heap_used_kb)
+# Where the per-stream heap goes: class histogram of live objects with the streams open.
+if [ -n "${BENCH_HISTO:-}" ] && command -v jcmd >/dev/null; then
+  jcmd "$TC_PID" GC.class_histogram 2>/dev/null | head -30 >"$BENCH_HISTO" || true
+fi
+# BENCH_HEAPDUMP=FILE.hprof: full heap dump with the streams open (pauses the JVM for seconds).
+if [ -n "${BENCH_HEAPDUMP:-}" ] && command -v jcmd >/dev/null; then
+  jcmd "$TC_PID" GC.heap_dump "$BENCH_HEAPDUMP" >/dev/null 2>&1 || true
+fi
+wait "$CLIENT_PID"
+touch "$TMP/stop_sampling"; wait "$SAMPLER_PID"
+jq -n --argjson it "$IDLE_THREADS" --argjson ir "$IDLE_RSS" --argjson ih "$IDLE_HEAP" \
+  --argjson mh "$MID_HEAP" --argjson mo "$MID_OPEN" --slurpfile p "$TMP/long_peak.json" \
+  '$p[0] + {idleThreads: $it, idleRssKb: $ir, idleHeapKb: $ih, midHeapKb: $mh, midOpenUpstream: $mo}' \
+  >"$TMP/long_tomcat.json"
+
+curl -fsS "http://127.0.0.1:$UPSTREAM_PORT/stats" >"$TMP/upstream_stats.json"
+
+# ---- report -------------------------------------------------------------------------------------
+COMMIT=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo "+dirty")
+MACHINE="nproc $(nproc), $(free -g | awk '/^Mem:/ {print "mem " $2 " GiB total, " $7 " GiB available"}'), load avg at end $(cut -d' ' -f1-3 /proc/loadavg)"
+CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+JAVA_V=$(java -version 2>&1 | head -1)
+node bench/report.js --dir "$TMP" --date "$(date -u +%Y-%m-%dT%H:%MZ)" --commit "$COMMIT" \
+  --machine "$MACHINE; $CPU_MODEL; $JAVA_V" --mode "$([ "$SMOKE" = 1 ] && echo smoke || echo full)" >"$TMP/report.md"
+cat "$TMP/report.md"
+if [ "$RECORD" = 1 ]; then
+  { echo; cat "$TMP/report.md"; } >>BENCHMARKS.md
+  log "appended to BENCHMARKS.md"
+else
+  log "BENCHMARKS.md not touched (--smoke or --no-record)"
+fi
