@@ -27,5 +27,4 @@ public record GatewayConfig(
         upstream = upstream == null ? UpstreamConfig.DEFAULTS : upstream;
         routers = routers == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(routers));
     }
-
 }

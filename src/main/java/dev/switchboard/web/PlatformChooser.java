@@ -3,7 +3,6 @@ package dev.switchboard.web;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.route.Platform;
 import dev.switchboard.route.Router;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -48,10 +47,9 @@ interface PlatformChooser {
         return new PlatformChooser() {
             @Override
             public Optional<Platform> choose(String model, Caller caller) {
-                List<Platform> candidates = router.candidatesFor(model).stream()
+                return router.candidatesFor(model).stream()
                         .filter(platform -> caller.mayUsePlatform(platform.name()))
-                        .toList();
-                return candidates.stream().findFirst();
+                        .findFirst();
             }
 
             @Override
