@@ -54,7 +54,41 @@ final class ConfigValidator {
         List<LicenseConfig> licenses = validator.licenses(config.licenses(), platforms.keySet());
         validator.limits(config.limits());
         validator.upstream(config.upstream());
-        return new GatewayConfig(licenses, platforms, config.limits(), config.upstream());
+        validator.routers(config.routers(), platforms.keySet());
+        return new GatewayConfig(licenses, platforms, config.limits(), config.upstream(), config.routers());
+    }
+
+    /**
+     * A router name is a URL prefix like a platform key, so it follows the same pattern, avoids the reserved segments
+     * and may not equal a platform key (the first path segment must name exactly one thing). Its platforms exist,
+     * at least one, none twice.
+     */
+    private void routers(Map<String, RouterConfig> routers, Set<String> platformKeys) {
+        routers.forEach((name, router) -> {
+            String path = ConfigPath.key("routers", name);
+            if (RESERVED_KEYS.contains(name)) {
+                problem(path, "reserved for the gateway's own paths (/healthz, /v1); choose another prefix");
+            } else if (!PLATFORM_KEY.matcher(name).matches()) {
+                problem(path, "a router name is its URL prefix and must match " + PLATFORM_KEY.pattern());
+            } else if (platformKeys.contains(name)) {
+                problem(path, "collides with the platform of the same name; a URL prefix names one platform or one"
+                        + " router");
+            }
+            List<String> platforms = router.platforms();
+            if (platforms.isEmpty()) {
+                problem(path + ".platforms", "at least one platform key is required");
+            }
+            Set<String> seen = new java.util.HashSet<>();
+            for (int i = 0; i < platforms.size(); i++) {
+                String platform = platforms.get(i);
+                String entryPath = ConfigPath.index(path + ".platforms", i);
+                if (platform == null || !platformKeys.contains(platform)) {
+                    problem(entryPath, "no such platform (configured: " + String.join(", ", platformKeys) + ")");
+                } else if (!seen.add(platform)) {
+                    problem(entryPath, "listed twice");
+                }
+            }
+        });
     }
 
     private Map<String, PlatformConfig> platforms(Map<String, PlatformConfig> platforms) {
@@ -170,6 +204,11 @@ final class ConfigValidator {
             }
             if (upstreamName.isBlank()) {
                 problem(entryPath, "upstream model name must not be blank");
+            } else if (publicName.contains("*") && !upstreamName.equals("*")) {
+                // A glob entry maps every name it matches to itself; anything else would need a rewrite language.
+                problem(entryPath, "a glob entry (its name contains *) must map to \"*\": the same name upstream");
+            } else if (!publicName.contains("*") && upstreamName.equals("*")) {
+                problem(entryPath, "\"*\" upstream needs a glob public name such as \"claude-*\"");
             }
         });
     }

@@ -11,17 +11,20 @@ import java.util.Map;
  * @param platforms URL prefix to platform; iteration order is the file's order
  * @param limits    request and stream size limits
  * @param upstream  the shared HTTP client's pool settings
+ * @param routers   model-routed URL prefix to router; a router name never equals a platform name
  */
 public record GatewayConfig(
         List<LicenseConfig> licenses,
         Map<String, PlatformConfig> platforms,
         LimitsConfig limits,
-        UpstreamConfig upstream) {
+        UpstreamConfig upstream,
+        Map<String, RouterConfig> routers) {
 
     public GatewayConfig {
         licenses = licenses == null ? List.of() : List.copyOf(licenses);
         platforms = platforms == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(platforms));
         limits = limits == null ? LimitsConfig.DEFAULTS : limits;
         upstream = upstream == null ? UpstreamConfig.DEFAULTS : upstream;
+        routers = routers == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(routers));
     }
 }

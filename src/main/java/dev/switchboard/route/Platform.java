@@ -3,10 +3,15 @@ package dev.switchboard.route;
 import dev.switchboard.config.PlatformConfig;
 import dev.switchboard.vendor.Vendor;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * One configured platform, ready to serve: its vendor, token pool and model map. Application-scoped, immutable.
+ *
+ * <p>A {@code models} key containing {@code *} is a glob over public names ({@code *} matches any run of
+ * characters, nothing else is special) and maps to {@code "*"}: the same name upstream. Exact names are looked up
+ * first, then the globs in the order the file lists them.
  *
  * @param name the URL prefix
  */
@@ -17,14 +22,60 @@ public record Platform(String name, PlatformConfig config, Vendor vendor, TokenP
      * {@code models} map every name passes unchanged.
      */
     public Optional<String> upstreamModel(String publicModel) {
-        if (config.models() == null) {
+        Map<String, String> models = config.models();
+        if (models == null) {
             return Optional.of(publicModel);
         }
-        return Optional.ofNullable(config.models().get(publicModel));
+        if (publicModel == null) {
+            return Optional.empty();
+        }
+        if (!isGlob(publicModel)) {
+            String exact = models.get(publicModel);
+            if (exact != null) {
+                return Optional.of(exact);
+            }
+        }
+        for (String entry : models.keySet()) {
+            if (isGlob(entry) && globMatches(entry, publicModel)) {
+                return Optional.of(publicModel);
+            }
+        }
+        return Optional.empty();
     }
 
-    /** The public model names to list on {@code GET /v1/models}; empty when the platform passes any name. */
+    /** Whether this platform serves the public model name (exactly, by glob, or because it has no model map). */
+    public boolean serves(String publicModel) {
+        return upstreamModel(publicModel).isPresent();
+    }
+
+    /**
+     * The public model names to list on {@code GET /v1/models}: the exact entries, never the globs (a glob names no
+     * model); empty when the platform passes any name.
+     */
     public List<String> publicModels() {
-        return config.models() == null ? List.of() : List.copyOf(config.models().keySet());
+        return config.models() == null ? List.of()
+                : config.models().keySet().stream().filter(name -> !isGlob(name)).toList();
+    }
+
+    static boolean isGlob(String name) {
+        return name.indexOf('*') >= 0;
+    }
+
+    /** {@code *} matches any run of characters (possibly empty); every other character matches itself. */
+    static boolean globMatches(String glob, String name) {
+        String[] parts = glob.split("\\*", -1);
+        if (!name.startsWith(parts[0])) {
+            return false;
+        }
+        int position = parts[0].length();
+        int last = parts.length - 1;
+        for (int i = 1; i < last; i++) {
+            int found = name.indexOf(parts[i], position);
+            if (found < 0) {
+                return false;
+            }
+            position = found + parts[i].length();
+        }
+        return name.length() - position >= parts[last].length() && name.endsWith(parts[last]);
     }
 }

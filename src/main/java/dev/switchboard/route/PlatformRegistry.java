@@ -7,13 +7,21 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** The platforms by URL prefix; application-scoped, immutable. */
+/** The platforms and the model-routed routers by URL prefix; application-scoped, immutable. */
 public final class PlatformRegistry {
     private final Map<String, Platform> platforms = new LinkedHashMap<>();
+    private final Map<String, Router> routers = new LinkedHashMap<>();
 
     public PlatformRegistry(GatewayConfig config, VendorRegistry vendors) {
         config.platforms().forEach((name, platform) -> platforms.put(name,
                 new Platform(name, platform, vendors.forType(platform.type()), new TokenPool(platform.tokens()))));
+        config.routers().forEach((name, router) -> routers.put(name,
+                new Router(name, router.platforms().stream().map(platforms::get).toList())));
+    }
+
+    /** The router under this URL prefix; validation keeps router and platform names apart. */
+    public Optional<Router> findRouter(String name) {
+        return Optional.ofNullable(routers.get(name));
     }
 
     public Optional<Platform> find(String name) {

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * security must 5), and anything a container might normalise differently — encoded characters, dot segments,
  * empty segments, {@code ;} parameters — is refused rather than interpreted.
  *
- * @param platform the URL prefix
+ * @param platform the URL prefix: a platform key or a router name (the servlet decides which)
  * @param endpoint which API
  */
 record ApiPath(String platform, Endpoint endpoint) {

@@ -25,14 +25,15 @@ final class ChatCall implements BodyReader.Callback {
     private static final Logger LOG = LogManager.getLogger(ChatCall.class);
 
     private final Gateway gateway;
-    private final Platform platform;
+    private final PlatformChooser chooser;
     private final Caller caller;
     private final AccessRecord accessRecord;
     private final ClientStream clientStream;
 
-    ChatCall(Gateway gateway, Platform platform, Caller caller, AccessRecord accessRecord, ClientStream clientStream) {
+    ChatCall(Gateway gateway, PlatformChooser chooser, Caller caller, AccessRecord accessRecord,
+            ClientStream clientStream) {
         this.gateway = gateway;
-        this.platform = platform;
+        this.chooser = chooser;
         this.caller = caller;
         this.accessRecord = accessRecord;
         this.clientStream = clientStream;
@@ -46,7 +47,7 @@ final class ChatCall implements BodyReader.Callback {
             failed(e.error());
         } catch (RuntimeException e) {
             // A bug of ours: the caller gets a plain 500, the log gets the class and place, never request content.
-            LOG.error("chat call failed on platform {}", platform.name(), e);
+            LOG.error("chat call failed under prefix {}", chooser.prefix(), e);
             failed(ApiError.server(500, "internal_error", "The gateway failed to handle the request."));
         }
     }
@@ -58,6 +59,11 @@ final class ChatCall implements BodyReader.Callback {
     }
 
     private void start(ChatRequest clientRequest) throws ApiException {
+        Platform platform = chooser.choose(clientRequest.model(), caller).orElse(null);
+        if (platform == null) {
+            throw new ApiException(ApiError.modelNotFound(clientRequest.model()));
+        }
+        accessRecord.platform(platform.name());
         // A platform the caller may not use looks exactly like a model that does not exist: nothing to enumerate.
         String upstreamModel = caller.mayUsePlatform(platform.name())
                 ? platform.upstreamModel(clientRequest.model()).orElse(null)

@@ -4,6 +4,7 @@ import dev.switchboard.auth.Caller;
 import dev.switchboard.openai.ApiError;
 import dev.switchboard.openai.ApiException;
 import dev.switchboard.route.Platform;
+import dev.switchboard.route.Router;
 import dev.switchboard.sse.ClientStream;
 import dev.switchboard.usage.AccessLog;
 import dev.switchboard.usage.AccessRecord;
@@ -16,7 +17,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Every API request: parses the path, finds the platform, checks method and media type, then hands
+ * Every API request: parses the path, finds the platform (or the model-routed router), checks method and media type, then hands
  * chat completions to an asynchronous {@link ChatCall} and answers {@code /v1/models} directly. Mapped to
  * {@code /} so that nothing reaches the container's own HTML error handling.
  */
@@ -31,14 +32,24 @@ public final class GatewayServlet extends HttpServlet {
         try {
             ApiPath path = ApiPath.parse(clientRequest.getRequestURI(), clientRequest.getContextPath());
             Optional<Platform> found = gateway.platforms().find(path.platform());
-            if (found.isEmpty()) {
-                throw new ApiException(ApiPath.unknownPlatform());
+            if (found.isPresent()) {
+                Platform platform = found.get();
+                accessRecord.platform(platform.name());
+                switch (path.endpoint()) {
+                    case MODELS -> models(clientRequest, clientResponse, caller, platform);
+                    case CHAT_COMPLETIONS -> chat(clientRequest, gateway, accessRecord, caller,
+                            PlatformChooser.fixed(platform));
+                }
+                return;
             }
-            Platform platform = found.get();
-            accessRecord.platform(platform.name());
+            // Not a platform: a model-routed prefix, or nothing. The access record names a platform only once one
+            // is chosen from the model.
+            Router router = gateway.platforms().findRouter(path.platform())
+                    .orElseThrow(() -> new ApiException(ApiPath.unknownPlatform()));
             switch (path.endpoint()) {
-                case MODELS -> models(clientRequest, clientResponse, caller, platform);
-                case CHAT_COMPLETIONS -> chat(clientRequest, gateway, accessRecord, caller, platform);
+                case MODELS -> routerModels(clientRequest, clientResponse, caller, router);
+                case CHAT_COMPLETIONS -> chat(clientRequest, gateway, accessRecord, caller,
+                        PlatformChooser.routed(router));
             }
         } catch (ApiException e) {
             accessRecord.errorCode(e.error().code());
@@ -59,8 +70,22 @@ public final class GatewayServlet extends HttpServlet {
         clientResponse.getOutputStream().write(body);
     }
 
+    /** The union of the router's platforms' models this caller may use, each owned by the platform it routes to. */
+    private static void routerModels(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
+            Caller caller, Router router) throws ApiException, IOException {
+        requireMethod(clientRequest, "GET");
+        if (router.platforms().stream().noneMatch(platform -> caller.mayUsePlatform(platform.name()))) {
+            throw new ApiException(ApiPath.unknownPlatform()); // as for a platform the caller may not use
+        }
+        byte[] body = ModelList.toJson(router.models(platform -> caller.mayUsePlatform(platform.name())));
+        clientResponse.setStatus(200);
+        clientResponse.setContentType("application/json");
+        clientResponse.setContentLength(body.length);
+        clientResponse.getOutputStream().write(body);
+    }
+
     private static void chat(HttpServletRequest clientRequest, Gateway gateway, AccessRecord accessRecord,
-            Caller caller, Platform platform) throws ApiException, IOException {
+            Caller caller, PlatformChooser chooser) throws ApiException, IOException {
         requireMethod(clientRequest, "POST");
         requireJson(clientRequest.getContentType());
         long maxBytes = gateway.config().limits().maxRequestBytes();
@@ -70,12 +95,13 @@ public final class GatewayServlet extends HttpServlet {
         }
         AsyncContext async = clientRequest.startAsync();
         // The container's default (30 s on every container tested) would cut long streams; the platform's maximum
-        // stream duration replaces it, and ClientStream turns the timeout into a last in-band error.
-        async.setTimeout(platform.config().timeouts().maxStreamMs());
+        // stream duration replaces it (for a router, the longest of its platforms': the choice waits for the body,
+        // and the container accepts a timeout only now), and ClientStream turns the timeout into a last in-band error.
+        async.setTimeout(chooser.maxStreamMs());
         AccessLog.logOnComplete(async, accessRecord);
         ClientStream clientStream = new ClientStream(async, gateway.config().limits().maxStreamBufferBytes(),
                 accessRecord::firstByte);
-        ChatCall call = new ChatCall(gateway, platform, caller, accessRecord, clientStream);
+        ChatCall call = new ChatCall(gateway, chooser, caller, accessRecord, clientStream);
         new BodyReader(clientRequest.getInputStream(), contentLength, maxBytes, call).start();
     }
 

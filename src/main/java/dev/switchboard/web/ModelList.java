@@ -6,8 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.openai.Json;
 import dev.switchboard.route.Platform;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** {@code GET /<platform>/v1/models} in OpenAI's list shape, from the platform's configured public names. */
+/**
+ * {@code GET /<platform>/v1/models} and {@code GET /<router>/v1/models} in OpenAI's list shape, from the configured
+ * public names.
+ */
 final class ModelList {
     /** OpenAI's {@code created} is required by the schema; configured models have no date, so one fixed value. */
     private static final long CREATED = 0;
@@ -15,16 +20,23 @@ final class ModelList {
     private ModelList() {}
 
     static byte[] toJson(Platform platform) {
+        Map<String, Platform> models = new LinkedHashMap<>();
+        platform.publicModels().forEach(model -> models.put(model, platform));
+        return toJson(models);
+    }
+
+    /** Public model name to the platform that serves it ({@code owned_by}), in listing order. */
+    static byte[] toJson(Map<String, Platform> models) {
         ObjectNode list = Json.MAPPER.createObjectNode();
         list.put("object", "list");
         ArrayNode data = list.putArray("data");
-        for (String model : platform.publicModels()) {
+        models.forEach((model, platform) -> {
             ObjectNode entry = data.addObject();
             entry.put("id", model);
             entry.put("object", "model");
             entry.put("created", CREATED);
             entry.put("owned_by", platform.name());
-        }
+        });
         try {
             return Json.MAPPER.writeValueAsBytes(list);
         } catch (JsonProcessingException e) {

@@ -143,7 +143,7 @@ class ConfigLoaderTest {
     void unknownFieldAtTopLevel() throws IOException {
         String message = failure(VALID.replace("\"limits\"", "\"limit\""));
 
-        assertEquals(prefix() + "limit: unknown field (known: licenses, platforms, limits, upstream)", message);
+        assertEquals(prefix() + "limit: unknown field (known: licenses, platforms, limits, upstream, routers)", message);
     }
 
     @Test

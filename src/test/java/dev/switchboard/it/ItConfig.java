@@ -15,6 +15,7 @@ import java.nio.file.Path;
  * heartbeat), {@code open} (no model map: any model passes), {@code impatient} (short first-byte timeout), {@code brief} (short maximum stream duration), {@code refused} (a port nobody listens on), {@code mock}; the native vendors
  * {@code claude} (Anthropic Messages under {@code /anthropic/v1}, token A, default max tokens) and {@code gemini}
  * (Gemini v1beta under {@code /gemini/v1beta}, token B).
+ * Router: {@code openai-compatible} over {@code fake}, {@code claude} and {@code gemini}, choosing by model name.
  * Vendor tokens come through {@code ${IT_VENDOR_TOKEN_A}}/{@code B}, which the build sets, so the in-container
  * tests exercise environment substitution too.
  */
@@ -59,6 +60,7 @@ public final class ItConfig {
                     "azure": { "type": "azure-openai", "baseUrl": "%s", "tokens": ["${IT_VENDOR_TOKEN_B}"],
                                "apiVersion": "2024-10-21", "models": { "gpt-4o": "my-gpt4o-deployment" } }
                   },
+                  "routers": { "openai-compatible": { "platforms": ["fake", "claude", "gemini"] } },
                   "limits": { "maxRequestBytes": %d, "maxJsonDepth": %d }
                 }
                 """.formatted(Canaries.sha256(Canaries.LICENSE_ALL), Canaries.sha256(Canaries.LICENSE_MOCK_ONLY),
