@@ -52,7 +52,7 @@ public final class GatewayServlet extends HttpServlet {
         if (!caller.mayUsePlatform(platform.name())) {
             throw new ApiException(ApiPath.unknownPlatform()); // indistinguishable from a platform that does not exist
         }
-        byte[] body = ModelList.toJson(platform);
+        byte[] body = ModelList.toJson(platform, caller::mayUseModel); // only what this caller may use
         clientResponse.setStatus(200);
         clientResponse.setContentType("application/json");
         clientResponse.setContentLength(body.length);

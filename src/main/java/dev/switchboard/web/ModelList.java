@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.openai.Json;
 import dev.switchboard.route.Platform;
 import java.io.UncheckedIOException;
+import java.util.function.Predicate;
 
 /** {@code GET /<platform>/v1/models} in OpenAI's list shape, from the platform's configured public names. */
 final class ModelList {
@@ -14,11 +15,15 @@ final class ModelList {
 
     private ModelList() {}
 
-    static byte[] toJson(Platform platform) {
+    /** The platform's public models that {@code allowed} accepts (the caller's model allow-list). */
+    static byte[] toJson(Platform platform, Predicate<String> allowed) {
         ObjectNode list = Json.MAPPER.createObjectNode();
         list.put("object", "list");
         ArrayNode data = list.putArray("data");
         for (String model : platform.publicModels()) {
+            if (!allowed.test(model)) {
+                continue;
+            }
             ObjectNode entry = data.addObject();
             entry.put("id", model);
             entry.put("object", "model");

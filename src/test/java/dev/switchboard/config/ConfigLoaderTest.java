@@ -143,7 +143,7 @@ class ConfigLoaderTest {
     void unknownFieldAtTopLevel() throws IOException {
         String message = failure(VALID.replace("\"limits\"", "\"limit\""));
 
-        assertEquals(prefix() + "limit: unknown field (known: licenses, platforms, limits, upstream)", message);
+        assertEquals(prefix() + "limit: unknown field (known: licenses, apps, platforms, limits, upstream)", message);
     }
 
     @Test
@@ -174,7 +174,7 @@ class ConfigLoaderTest {
     void unknownFieldInLicenseAndNestedSectionsAreAllReported() throws IOException {
         String message = failure(VALID.replace("\"keySha256\"", "\"key\"").replace("\"connectMs\"", "\"connect.ms\""));
 
-        assertEquals(prefix() + "licenses[0].key: unknown field (known: name, keySha256, platforms, expiresAt)\n"
+        assertEquals(prefix() + "licenses[0].key: unknown field (known: name, keySha256, platforms, models, expiresAt)\n"
                 + prefix() + "platforms.openai.timeouts[\"connect.ms\"]: unknown field"
                 + " (known: connectMs, firstByteMs, idleMs, heartbeatMs, maxStreamMs)", message);
     }
