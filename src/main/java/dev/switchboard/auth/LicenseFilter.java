@@ -1,6 +1,5 @@
 package dev.switchboard.auth;
 
-import dev.switchboard.config.LicenseConfig;
 import dev.switchboard.openai.ApiError;
 import dev.switchboard.usage.AccessRecord;
 import dev.switchboard.web.ErrorResponses;
@@ -11,14 +10,18 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * License mode: {@code Authorization: Bearer <license>}. Every failure — missing, malformed, repeated, unknown,
- * expired — gets the same 401 body, so a caller learns nothing about which check failed.
+ * The one authentication filter. License mode: {@code Authorization: Bearer <license>}. App mode:
+ * {@code Authorization: Bearer <appId>:<appKey>}, chosen by shape — a bearer token with a {@code :} whose part before
+ * the first {@code :} is a configured app id; anything else is looked up as a license. Every failure — missing,
+ * malformed, repeated, unknown, wrong key, expired, empty app id or key — gets the same 401 body, so a caller learns
+ * nothing about which check failed (nor whether an app id exists).
  */
 public final class LicenseFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
@@ -32,6 +35,8 @@ public final class LicenseFilter extends HttpFilter {
 
     /** Filled by the listener at deployment; read per request. */
     public static final String LICENSES_ATTRIBUTE = Licenses.class.getName();
+    /** Filled by the listener at deployment; read per request. */
+    public static final String APPS_ATTRIBUTE = Apps.class.getName();
 
     @Override
     protected void doFilter(HttpServletRequest clientRequest, HttpServletResponse clientResponse, FilterChain chain)
@@ -41,18 +46,28 @@ public final class LicenseFilter extends HttpFilter {
             return;
         }
         Licenses licenses = (Licenses) getServletContext().getAttribute(LICENSES_ATTRIBUTE);
-        Optional<LicenseConfig> license = credentialInQuery(clientRequest)
+        Apps apps = (Apps) getServletContext().getAttribute(APPS_ATTRIBUTE);
+        Optional<Caller> found = credentialInQuery(clientRequest)
                 ? Optional.empty()
-                : bearer(clientRequest).flatMap(key -> licenses.find(key, clock.instant()));
-        if (license.isEmpty()) {
+                : bearer(clientRequest).flatMap(token -> identify(token, licenses, apps, clock.instant()));
+        if (found.isEmpty()) {
             reject(clientRequest, clientResponse);
             return;
         }
-        Caller caller = new Caller(license.get().name(), "license", license.get());
+        Caller caller = found.get();
         clientRequest.setAttribute(Caller.ATTRIBUTE, caller);
         AccessRecord record = (AccessRecord) clientRequest.getAttribute(AccessRecord.ATTRIBUTE);
         record.caller(caller.name(), caller.mode());
         chain.doFilter(clientRequest, clientResponse);
+    }
+
+    /** App mode when the part before the first ':' is a configured app id; license mode otherwise. */
+    static Optional<Caller> identify(String token, Licenses licenses, Apps apps, Instant now) {
+        int colon = token.indexOf(':');
+        if (colon >= 0 && apps != null && apps.has(token.substring(0, colon))) {
+            return apps.find(token.substring(0, colon), token.substring(colon + 1), now).map(Caller::app);
+        }
+        return licenses.find(token, now).map(Caller::license);
     }
 
     private static boolean credentialInQuery(HttpServletRequest clientRequest) {

@@ -1,5 +1,6 @@
 /**
- * Servlet filters that turn credentials into a {@link dev.switchboard.auth.Caller}: license keys now; pass-through
- * and app credentials come next. Every credential failure gets the same 401 body.
+ * The servlet filter that turns credentials into a {@link dev.switchboard.auth.Caller}: license keys and app
+ * credentials ({@code appId:appKey}); pass-through comes next. Every credential failure gets the same 401 body.
+ * Callers carry platform and model allow-lists ({@link dev.switchboard.auth.ModelGlob}).
  */
 package dev.switchboard.auth;

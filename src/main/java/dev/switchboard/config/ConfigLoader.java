@@ -205,7 +205,8 @@ public final class ConfigLoader {
         Map<String, PlatformConfig> platforms = new LinkedHashMap<>();
         platformTree.forEach((key, platformValue) ->
                 platforms.put(key, modelsInFileOrder(bound.platforms().get(key), platformValue.asJsonObject())));
-        return new GatewayConfig(bound.licenses(), platforms, bound.limits(), bound.upstream(), bound.routers());
+        return new GatewayConfig(bound.licenses(), bound.apps(), platforms, bound.limits(), bound.upstream(),
+                bound.routers());
     }
 
     private static PlatformConfig modelsInFileOrder(PlatformConfig platform, JsonObject platformTree) {

@@ -41,6 +41,9 @@ final class ConfigValidator {
 
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
 
+    /** An app id is the part of {@code <appId>:<appKey>} before the first colon, and it is written to logs. */
+    private static final Pattern APP_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
     private final List<String> problems;
 
     private ConfigValidator(List<String> problems) {
@@ -52,10 +55,11 @@ final class ConfigValidator {
         ConfigValidator validator = new ConfigValidator(problems);
         Map<String, PlatformConfig> platforms = validator.platforms(config.platforms());
         List<LicenseConfig> licenses = validator.licenses(config.licenses(), platforms.keySet());
+        List<AppConfig> apps = validator.apps(config.apps(), platforms.keySet());
         validator.limits(config.limits());
         validator.upstream(config.upstream());
         validator.routers(config.routers(), platforms.keySet());
-        return new GatewayConfig(licenses, platforms, config.limits(), config.upstream(), config.routers());
+        return new GatewayConfig(licenses, apps, platforms, config.limits(), config.upstream(), config.routers());
     }
 
     /**
@@ -248,9 +252,57 @@ final class ConfigValidator {
                 }
             }
             licensePlatforms(path + ".platforms", license.platforms(), platformKeys);
-            normalised.add(new LicenseConfig(name, digest, license.platforms(), license.expiresAt()));
+            allowedModels(path + ".models", license.models());
+            normalised.add(new LicenseConfig(name, digest, license.platforms(), license.models(), license.expiresAt()));
         }
         return normalised;
+    }
+
+    private List<AppConfig> apps(List<AppConfig> apps, Set<String> platformKeys) {
+        Map<String, Integer> ids = new HashMap<>();
+        List<AppConfig> normalised = new ArrayList<>(apps.size());
+        for (int i = 0; i < apps.size(); i++) {
+            AppConfig app = apps.get(i);
+            String path = ConfigPath.index("apps", i);
+            String appId = app.appId();
+            if (appId == null) {
+                problem(path + ".appId", "required");
+            } else if (!APP_ID.matcher(appId).matches()) {
+                problem(path + ".appId", "must match " + APP_ID.pattern() + " (it comes before the ':' of appId:appKey)");
+            } else if (ids.putIfAbsent(appId, i) != null) {
+                problem(path + ".appId", "duplicate: apps[" + ids.get(appId) + "] has the same appId");
+            }
+            String digest = app.keySha256();
+            if (digest == null) {
+                problem(path + ".keySha256", "required (the SHA-256 of the app key as 64 hex digits)");
+            } else if (!SHA256_HEX.matcher(digest).matches()) {
+                problem(path + ".keySha256", "must be exactly 64 hex digits (the SHA-256 of the app key)");
+            } else {
+                digest = digest.toLowerCase(Locale.ROOT);
+            }
+            licensePlatforms(path + ".platforms", app.platforms(), platformKeys);
+            allowedModels(path + ".models", app.models());
+            normalised.add(new AppConfig(appId, digest, app.platforms(), app.models(), app.expiresAt()));
+        }
+        return normalised;
+    }
+
+    /** A caller's model allow-list: absent means any model; present, each entry is a name or a glob with {@code *}. */
+    private void allowedModels(String path, List<String> models) {
+        if (models == null) {
+            return;
+        }
+        if (models.isEmpty()) {
+            problem(path, "must not be empty; omit models to allow every model");
+        }
+        for (int i = 0; i < models.size(); i++) {
+            String model = models.get(i);
+            if (model.isBlank()) {
+                problem(ConfigPath.index(path, i), "must not be blank");
+            } else if (hasControlCharacter(model)) {
+                problem(ConfigPath.index(path, i), "must not contain control characters");
+            }
+        }
     }
 
     private void licensePlatforms(String path, List<String> platforms, Set<String> platformKeys) {

@@ -8,6 +8,7 @@ import java.util.Map;
  * constructor). Absent optional sections become their defaults here, so the rest of the code never sees a null.
  *
  * @param licenses  license keys (stored as SHA-256 digests only)
+ * @param apps      app credentials ({@code <appId>:<appKey>}; keys stored as SHA-256 digests only)
  * @param platforms URL prefix to platform; iteration order is the file's order
  * @param limits    request and stream size limits
  * @param upstream  the shared HTTP client's pool settings
@@ -15,6 +16,7 @@ import java.util.Map;
  */
 public record GatewayConfig(
         List<LicenseConfig> licenses,
+        List<AppConfig> apps,
         Map<String, PlatformConfig> platforms,
         LimitsConfig limits,
         UpstreamConfig upstream,
@@ -22,6 +24,7 @@ public record GatewayConfig(
 
     public GatewayConfig {
         licenses = licenses == null ? List.of() : List.copyOf(licenses);
+        apps = apps == null ? List.of() : List.copyOf(apps);
         platforms = platforms == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(platforms));
         limits = limits == null ? LimitsConfig.DEFAULTS : limits;
         upstream = upstream == null ? UpstreamConfig.DEFAULTS : upstream;

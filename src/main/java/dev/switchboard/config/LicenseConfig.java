@@ -9,12 +9,15 @@ import java.util.List;
  * @param name      shown in logs as the caller; never the key
  * @param keySha256 lower- or upper-case hex SHA-256 of the license key (64 hex digits)
  * @param platforms platform prefixes this license may use; {@code "*"} means all
+ * @param models    public model names or globs ({@code "gpt-4o*"}) this license may use; {@code null} means any
  * @param expiresAt when the license stops working; {@code null} means never
  */
-public record LicenseConfig(String name, String keySha256, List<String> platforms, Instant expiresAt) {
+public record LicenseConfig(String name, String keySha256, List<String> platforms, List<String> models,
+        Instant expiresAt) {
 
     public LicenseConfig {
         platforms = platforms == null ? List.of() : List.copyOf(platforms);
+        models = models == null ? null : List.copyOf(models);
     }
 
     public boolean allowsPlatform(String platform) {

@@ -64,8 +64,9 @@ final class ChatCall implements BodyReader.Callback {
             throw new ApiException(ApiError.modelNotFound(clientRequest.model()));
         }
         accessRecord.platform(platform.name());
-        // A platform the caller may not use looks exactly like a model that does not exist: nothing to enumerate.
-        String upstreamModel = caller.mayUsePlatform(platform.name())
+        // A platform or model the caller may not use looks exactly like a model that does not exist: nothing to
+        // enumerate.
+        String upstreamModel = caller.mayUsePlatform(platform.name()) && caller.mayUseModel(clientRequest.model())
                 ? platform.upstreamModel(clientRequest.model()).orElse(null)
                 : null;
         if (upstreamModel == null) {

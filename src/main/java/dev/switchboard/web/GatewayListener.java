@@ -1,5 +1,6 @@
 package dev.switchboard.web;
 
+import dev.switchboard.auth.Apps;
 import dev.switchboard.auth.LicenseFilter;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
@@ -26,8 +27,10 @@ public final class GatewayListener implements ServletContextListener {
             Gateway gateway = new Gateway(config);
             event.getServletContext().setAttribute(Gateway.ATTRIBUTE, gateway);
             event.getServletContext().setAttribute(LicenseFilter.LICENSES_ATTRIBUTE, gateway.licenses);
-            LOG.info("Switchboard started: {} platform(s) {}, {} license(s), config {}", config.platforms().size(),
-                    config.platforms().keySet(), config.licenses().size(), file);
+            event.getServletContext().setAttribute(LicenseFilter.APPS_ATTRIBUTE, new Apps(config.apps()));
+            LOG.info("Switchboard started: {} platform(s) {}, {} license(s), {} app(s), config {}",
+                    config.platforms().size(), config.platforms().keySet(), config.licenses().size(),
+                    config.apps().size(), file);
         } catch (ConfigException e) {
             LOG.error("Switchboard cannot start: {}", e.getMessage());
             throw e;

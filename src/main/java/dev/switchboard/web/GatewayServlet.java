@@ -63,7 +63,7 @@ public final class GatewayServlet extends HttpServlet {
         if (!caller.mayUsePlatform(platform.name())) {
             throw new ApiException(ApiPath.unknownPlatform()); // indistinguishable from a platform that does not exist
         }
-        byte[] body = ModelList.toJson(platform);
+        byte[] body = ModelList.toJson(platform, caller::mayUseModel); // only what this caller may use
         clientResponse.setStatus(200);
         clientResponse.setContentType("application/json");
         clientResponse.setContentLength(body.length);
@@ -77,7 +77,8 @@ public final class GatewayServlet extends HttpServlet {
         if (router.platforms().stream().noneMatch(platform -> caller.mayUsePlatform(platform.name()))) {
             throw new ApiException(ApiPath.unknownPlatform()); // as for a platform the caller may not use
         }
-        byte[] body = ModelList.toJson(router.models(platform -> caller.mayUsePlatform(platform.name())));
+        byte[] body = ModelList.toJson(router.models(platform -> caller.mayUsePlatform(platform.name())),
+                caller::mayUseModel);
         clientResponse.setStatus(200);
         clientResponse.setContentType("application/json");
         clientResponse.setContentLength(body.length);

@@ -8,6 +8,7 @@ import dev.switchboard.route.Platform;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * {@code GET /<platform>/v1/models} and {@code GET /<router>/v1/models} in OpenAI's list shape, from the configured
@@ -19,18 +20,25 @@ final class ModelList {
 
     private ModelList() {}
 
-    static byte[] toJson(Platform platform) {
+    /** The platform's public models that {@code allowed} accepts (the caller's model allow-list). */
+    static byte[] toJson(Platform platform, Predicate<String> allowed) {
         Map<String, Platform> models = new LinkedHashMap<>();
         platform.publicModels().forEach(model -> models.put(model, platform));
-        return toJson(models);
+        return toJson(models, allowed);
     }
 
-    /** Public model name to the platform that serves it ({@code owned_by}), in listing order. */
-    static byte[] toJson(Map<String, Platform> models) {
+    /**
+     * Public model name to the platform that serves it ({@code owned_by}), in listing order; only the names
+     * {@code allowed} accepts.
+     */
+    static byte[] toJson(Map<String, Platform> models, Predicate<String> allowed) {
         ObjectNode list = Json.MAPPER.createObjectNode();
         list.put("object", "list");
         ArrayNode data = list.putArray("data");
         models.forEach((model, platform) -> {
+            if (!allowed.test(model)) {
+                return;
+            }
             ObjectNode entry = data.addObject();
             entry.put("id", model);
             entry.put("object", "model");

@@ -143,7 +143,7 @@ class ConfigLoaderTest {
     void unknownFieldAtTopLevel() throws IOException {
         String message = failure(VALID.replace("\"limits\"", "\"limit\""));
 
-        assertEquals(prefix() + "limit: unknown field (known: licenses, platforms, limits, upstream, routers)", message);
+        assertEquals(prefix() + "limit: unknown field (known: licenses, apps, platforms, limits, upstream, routers)", message);
     }
 
     @Test
@@ -174,7 +174,7 @@ class ConfigLoaderTest {
     void unknownFieldInLicenseAndNestedSectionsAreAllReported() throws IOException {
         String message = failure(VALID.replace("\"keySha256\"", "\"key\"").replace("\"connectMs\"", "\"connect.ms\""));
 
-        assertEquals(prefix() + "licenses[0].key: unknown field (known: name, keySha256, platforms, expiresAt)\n"
+        assertEquals(prefix() + "licenses[0].key: unknown field (known: name, keySha256, platforms, models, expiresAt)\n"
                 + prefix() + "platforms.openai.timeouts[\"connect.ms\"]: unknown field"
                 + " (known: connectMs, firstByteMs, idleMs, heartbeatMs, maxStreamMs)", message);
     }
@@ -381,6 +381,81 @@ class ConfigLoaderTest {
 
         assertEquals(prefix() + "licenses[0].platforms[1]: no such platform"
                 + " (configured: openai, deepseek, mock; \"*\" means all)", message);
+    }
+
+    private static final String APPS = """
+            "apps": [ { "appId": "1234", "keySha256": "%s", "platforms": ["*"], "models": ["gpt-4o", "gemini-*"],
+                        "expiresAt": null },
+                      { "appId": "batch.job_2-b", "keySha256": "%s", "platforms": ["mock"] } ],
+            """;
+
+    private String withApps(String apps) {
+        return VALID.replace("\"platforms\": {", apps + "\n  \"platforms\": {");
+    }
+
+    @Test
+    void appsBindWithLowerCaseDigestsAndOptionalModels() throws IOException {
+        GatewayConfig config = load(withApps(APPS.formatted(DIGEST, OTHER_DIGEST.toUpperCase())));
+
+        assertEquals(2, config.apps().size());
+        AppConfig app = config.apps().get(0);
+        assertEquals("1234", app.appId());
+        assertEquals(DIGEST.toLowerCase(), app.keySha256());
+        assertEquals(List.of("*"), app.platforms());
+        assertEquals(List.of("gpt-4o", "gemini-*"), app.models());
+        assertNull(app.expiresAt());
+        assertEquals(OTHER_DIGEST, config.apps().get(1).keySha256());
+        assertNull(config.apps().get(1).models());
+        assertEquals(List.of(), load(VALID).apps());
+    }
+
+    @Test
+    void licenseModelsBind() throws IOException {
+        GatewayConfig config = load(VALID.replace("\"platforms\": [\"*\"],", "\"platforms\": [\"*\"], \"models\": [\"gpt-4o*\"],"));
+
+        assertEquals(List.of("gpt-4o*"), config.licenses().get(0).models());
+        assertNull(load(VALID).licenses().get(0).models());
+    }
+
+    @Test
+    void appProblemsAreAllReported() throws IOException {
+        String apps = """
+                "apps": [ { "keySha256": "abc", "platforms": [] },
+                          { "appId": "has:colon", "platforms": ["nowhere"], "models": [] },
+                          { "appId": "a", "keySha256": "%s", "platforms": ["*"], "models": ["ok", " "] },
+                          { "appId": "a", "keySha256": "%s", "platforms": ["*"], "key": "x" } ],
+                """.formatted(DIGEST, OTHER_DIGEST);
+        String message = failure(withApps(apps));
+
+        assertEquals(prefix() + "apps[3].key: unknown field (known: appId, keySha256, platforms, models, expiresAt)",
+                message);
+        message = failure(withApps(apps.replace(", \"key\": \"x\"", "")));
+        assertEquals(prefix() + "apps[0].appId: required\n"
+                + prefix() + "apps[0].keySha256: must be exactly 64 hex digits (the SHA-256 of the app key)\n"
+                + prefix() + "apps[0].platforms: at least one platform key or \"*\" (all platforms) is required\n"
+                + prefix() + "apps[1].appId: must match [A-Za-z0-9._-]{1,64} (it comes before the ':' of appId:appKey)\n"
+                + prefix() + "apps[1].keySha256: required (the SHA-256 of the app key as 64 hex digits)\n"
+                + prefix() + "apps[1].platforms[0]: no such platform (configured: openai, deepseek, mock; \"*\" means all)\n"
+                + prefix() + "apps[1].models: must not be empty; omit models to allow every model\n"
+                + prefix() + "apps[2].models[1]: must not be blank\n"
+                + prefix() + "apps[3].appId: duplicate: apps[2] has the same appId", message);
+    }
+
+    @Test
+    void appIdLongerThan64IsRefused() throws IOException {
+        String message = failure(withApps(APPS.formatted(DIGEST, OTHER_DIGEST).replace("\"1234\"", "\"" + "a".repeat(65) + "\"")));
+
+        assertEquals(prefix() + "apps[0].appId: must match [A-Za-z0-9._-]{1,64} (it comes before the ':' of appId:appKey)",
+                message);
+    }
+
+    @Test
+    void licenseModelsMustNotBeEmptyOrBlank() throws IOException {
+        String message = failure(VALID.replace("\"platforms\": [\"*\"],", "\"platforms\": [\"*\"], \"models\": [\"\"],"));
+
+        assertEquals(prefix() + "licenses[0].models[0]: must not be blank", message);
+        message = failure(VALID.replace("\"platforms\": [\"*\"],", "\"platforms\": [\"*\"], \"models\": [],"));
+        assertEquals(prefix() + "licenses[0].models: must not be empty; omit models to allow every model", message);
     }
 
     @Test

@@ -22,11 +22,20 @@ public final class Canaries {
     /** Managed vendor tokens of the fake platform, round-robin; reach the config through ${IT_VENDOR_TOKEN_A/B}. */
     public static final String VENDOR_TOKEN_A = "sk-canary-vendor-a-9e4410";
     public static final String VENDOR_TOKEN_B = "sk-canary-vendor-b-2a7c55";
+    /** License for every platform but only the model {@code mock-echo}. */
+    public static final String LICENSE_MOCK_ECHO_MODEL = "sk-canary-license-mock-echo-model-4e8d02";
+    /** App id of the IT app (not a secret: it is logged as {@code app:it-app}). */
+    public static final String APP_ID = "it-app";
+    /** App id of an app whose key is {@link #APP_KEY} too but which expired in 2020. */
+    public static final String APP_ID_EXPIRED = "it-app-expired";
+    /** App key of {@link #APP_ID} (and {@link #APP_ID_EXPIRED}); the caller sends {@code it-app:<key>}. */
+    public static final String APP_KEY = "appkey-canary-it-app-b71f93";
     /** A key nobody configured. */
     public static final String UNKNOWN_KEY = "sk-canary-unknown-c0ffee";
 
     public static List<String> all() {
-        return List.of(LICENSE_ALL, LICENSE_MOCK_ONLY, LICENSE_EXPIRED, VENDOR_TOKEN_A, VENDOR_TOKEN_B, UNKNOWN_KEY);
+        return List.of(LICENSE_ALL, LICENSE_MOCK_ONLY, LICENSE_EXPIRED, LICENSE_MOCK_ECHO_MODEL, APP_KEY, VENDOR_TOKEN_A,
+                VENDOR_TOKEN_B, UNKNOWN_KEY);
     }
 
     public static String sha256(String key) {

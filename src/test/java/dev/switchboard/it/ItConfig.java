@@ -15,6 +15,9 @@ import java.nio.file.Path;
  * heartbeat), {@code open} (no model map: any model passes), {@code impatient} (short first-byte timeout), {@code brief} (short maximum stream duration), {@code refused} (a port nobody listens on), {@code mock}; the native vendors
  * {@code claude} (Anthropic Messages under {@code /anthropic/v1}, token A, default max tokens) and {@code gemini}
  * (Gemini v1beta under {@code /gemini/v1beta}, token B).
+ * Licenses: {@code it-all}, {@code it-mock-only}, {@code it-expired}, {@code it-mock-echo-model} (every platform,
+ * model {@code mock-echo} only). Apps: {@code it-app} (platforms fake and mock, models {@code mock-*} and
+ * {@code gpt-4o}) and {@code it-app-expired} (same key, upper-case digest, expired).
  * Router: {@code openai-compatible} over {@code fake}, {@code claude} and {@code gemini}, choosing by model name.
  * Vendor tokens come through {@code ${IT_VENDOR_TOKEN_A}}/{@code B}, which the build sets, so the in-container
  * tests exercise environment substitution too.
@@ -39,7 +42,13 @@ public final class ItConfig {
                   "licenses": [
                     { "name": "it-all", "keySha256": "%s", "platforms": ["*"], "expiresAt": null },
                     { "name": "it-mock-only", "keySha256": "%s", "platforms": ["mock"] },
-                    { "name": "it-expired", "keySha256": "%s", "platforms": ["*"], "expiresAt": "2020-01-01T00:00:00Z" }
+                    { "name": "it-expired", "keySha256": "%s", "platforms": ["*"], "expiresAt": "2020-01-01T00:00:00Z" },
+                    { "name": "it-mock-echo-model", "keySha256": "%s", "platforms": ["*"], "models": ["mock-echo"] }
+                  ],
+                  "apps": [
+                    { "appId": "%s", "keySha256": "%s", "platforms": ["fake", "mock"], "models": ["mock-*", "gpt-4o"],
+                      "expiresAt": null },
+                    { "appId": "%s", "keySha256": "%s", "platforms": ["*"], "expiresAt": "2020-01-01T00:00:00Z" }
                   ],
                   "platforms": {
                     "fake": { "type": "openai", "baseUrl": "%s/v1",
@@ -64,7 +73,9 @@ public final class ItConfig {
                   "limits": { "maxRequestBytes": %d, "maxJsonDepth": %d }
                 }
                 """.formatted(Canaries.sha256(Canaries.LICENSE_ALL), Canaries.sha256(Canaries.LICENSE_MOCK_ONLY),
-                Canaries.sha256(Canaries.LICENSE_EXPIRED), base, HEARTBEAT_MS, base, base, FIRST_BYTE_MS, base, MAX_STREAM_MS, closedPort(),
+                Canaries.sha256(Canaries.LICENSE_EXPIRED), Canaries.sha256(Canaries.LICENSE_MOCK_ECHO_MODEL),
+                Canaries.APP_ID, Canaries.sha256(Canaries.APP_KEY), Canaries.APP_ID_EXPIRED,
+                Canaries.sha256(Canaries.APP_KEY).toUpperCase(java.util.Locale.ROOT), base, HEARTBEAT_MS, base, base, FIRST_BYTE_MS, base, MAX_STREAM_MS, closedPort(),
                 base, CLAUDE_MAX_TOKENS, base, base, MAX_REQUEST_BYTES, MAX_JSON_DEPTH);
         String location = System.getProperty("switchboard.config");
         if (location == null) {
