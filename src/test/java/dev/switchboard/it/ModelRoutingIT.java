@@ -173,6 +173,27 @@ class ModelRoutingIT {
     }
 
     @Test
+    void theUnionListsOnlyTheModelsAnAppMayUseAndRoutingRefusesTheRest() {
+        String appCredential = Canaries.APP_ID + ":" + Canaries.APP_KEY;
+        // it-app may use platforms fake and mock, models mock-* and gpt-4o: of the router's models only gpt-4o.
+        HttpResponse<String> listed = api().get("/" + ROUTER + "/v1/models", appCredential);
+        assertEquals(200, listed.statusCode(), listed.body());
+        JsonNode data = Api.json(listed.body()).path("data");
+        assertEquals(1, data.size(), listed.body());
+        assertEquals("gpt-4o", data.get(0).path("id").asText());
+
+        HttpResponse<String> refused = api().post("/" + ROUTER + "/v1/chat/completions", appCredential,
+                Api.chat("gpt-4o-mini", false, "x"));
+        // The same name where it truly does not exist: the mock platform serves only mock-echo.
+        HttpResponse<String> unknown = api().post("/mock/v1/chat/completions", Canaries.LICENSE_ALL,
+                Api.chat("gpt-4o-mini", false, "x"));
+        assertError(refused, 404, "model_not_found");
+        assertError(unknown, 404, "model_not_found");
+        assertEquals(unknown.body(), refused.body(), "a forbidden model looks exactly like a missing one");
+        assertEquals(0, upstream.requestCount(), "a model outside the app's list never reaches an upstream");
+    }
+
+    @Test
     void modelsListTheUnionWithTheOwningPlatform() {
         Map<String, String> owners = new LinkedHashMap<>();
         for (Model model : client().models().list().autoPager()) {
