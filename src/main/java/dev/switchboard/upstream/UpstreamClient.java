@@ -19,6 +19,7 @@ import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.nio.AsyncRequestProducer;
 import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
@@ -42,6 +43,12 @@ import org.apache.hc.core5.util.Timeout;
 public final class UpstreamClient implements AutoCloseable {
     /** Waiting longer than this for a pooled connection means the pool is exhausted (RELIABILITY.md: lease 2 s). */
     private static final Timeout POOL_LEASE_TIMEOUT = Timeout.ofSeconds(2);
+    /**
+     * httpcore keeps three buffers of this size per HTTP/1.1 connection, and a stream holds its connection for its
+     * whole life. The 32 KiB default made them ~96 KB of the ~205 KB heap per open stream (BENCHMARKS.md heap dump);
+     * SSE events are a few hundred bytes, and longer lines still accumulate across reads.
+     */
+    private static final int CONNECTION_BUFFER_BYTES = 8 * 1024;
 
     private final CloseableHttpAsyncClient client;
     private final PoolingAsyncClientConnectionManager connections;
@@ -61,6 +68,7 @@ public final class UpstreamClient implements AutoCloseable {
         int ioThreads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         this.client = HttpAsyncClients.custom()
                 .setConnectionManager(connections)
+                .setHttp1Config(Http1Config.custom().setBufferSize(CONNECTION_BUFFER_BYTES).build())
                 .setIOReactorConfig(IOReactorConfig.custom().setIoThreadCount(ioThreads).setTcpNoDelay(true).build())
                 .disableAutomaticRetries()
                 .disableRedirectHandling()
