@@ -2,6 +2,7 @@ package dev.switchboard.auth;
 
 import dev.switchboard.config.AppConfig;
 import dev.switchboard.config.LicenseConfig;
+import dev.switchboard.route.ModelGlob;
 import java.util.List;
 
 /**

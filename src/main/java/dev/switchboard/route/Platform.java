@@ -36,7 +36,7 @@ public record Platform(String name, PlatformConfig config, Vendor vendor, TokenP
             }
         }
         for (String entry : models.keySet()) {
-            if (isGlob(entry) && globMatches(entry, publicModel)) {
+            if (isGlob(entry) && ModelGlob.matches(entry, publicModel)) {
                 return Optional.of(publicModel);
             }
         }
@@ -59,23 +59,5 @@ public record Platform(String name, PlatformConfig config, Vendor vendor, TokenP
 
     static boolean isGlob(String name) {
         return name.indexOf('*') >= 0;
-    }
-
-    /** {@code *} matches any run of characters (possibly empty); every other character matches itself. */
-    static boolean globMatches(String glob, String name) {
-        String[] parts = glob.split("\\*", -1);
-        if (!name.startsWith(parts[0])) {
-            return false;
-        }
-        int position = parts[0].length();
-        int last = parts.length - 1;
-        for (int i = 1; i < last; i++) {
-            int found = name.indexOf(parts[i], position);
-            if (found < 0) {
-                return false;
-            }
-            position = found + parts[i].length();
-        }
-        return name.length() - position >= parts[last].length() && name.endsWith(parts[last]);
     }
 }

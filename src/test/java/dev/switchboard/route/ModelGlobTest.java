@@ -1,4 +1,4 @@
-package dev.switchboard.auth;
+package dev.switchboard.route;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;

@@ -1,7 +1,7 @@
-package dev.switchboard.auth;
+package dev.switchboard.route;
 
 /**
- * Model allow-list entries: an exact name, or a glob where {@code *} matches any run of characters (including none)
+ * Model name globs, for callers' allow-lists and platforms' {@code models} keys: an exact name, or a glob where {@code *} matches any run of characters (including none)
  * and every other character matches itself. Written by hand rather than turned into a regex: the model name comes
  * from the caller and the pattern from the config, and neither should ever be compiled as a regular expression
  * (metacharacters such as {@code .} or {@code (} in a model name would change its meaning, and a crafted pattern
