@@ -3,11 +3,8 @@ package dev.switchboard.it;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.net.URL;
 import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -40,9 +37,9 @@ class LoggingIT {
     }
 
     @Test
-    void noCanaryReachesTheLog() throws IOException {
-        Path log = Path.of(System.getProperty("switchboard.log.file"));
-        long linesBefore = accessLines(log);
+    void noCanaryReachesTheLog() {
+        Path log = GatewayLog.file();
+        long linesBefore = GatewayLog.accessLineCount();
         Api api = new Api(deployment);
         String chat = Api.chat("gpt-4o", false, "hello");
         upstream.route(request -> request.path().endsWith("/chat/completions")
@@ -67,8 +64,8 @@ class LoggingIT {
 
         // The access lines of the requests above prove the log is being written to, so the check below means
         // something; they are written when each request completes.
-        Await.until("access lines in " + log, () -> accessLines(log) >= linesBefore + 10, Duration.ofSeconds(10));
-        String text = Files.readString(log, StandardCharsets.UTF_8);
+        Await.until("access lines in " + log, () -> GatewayLog.accessLineCount() >= linesBefore + 10, Duration.ofSeconds(10));
+        String text = GatewayLog.text();
         assertTrue(text.contains(" DEBUG "), "debug logging must be on for this test to mean anything");
         for (String secret : Canaries.all()) {
             assertFalse(text.contains(secret), "secret found in " + log);
@@ -77,37 +74,17 @@ class LoggingIT {
     }
 
     @Test
-    void oneAccessLinePerRequestDescribesIt() throws IOException {
+    void oneAccessLinePerRequestDescribesIt() {
         upstream.enqueue(Reply.status(200).json("{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,"
                 + "\"model\":\"gpt-4o-2024-08-06\",\"choices\":[],\"usage\":{\"prompt_tokens\":11,"
                 + "\"completion_tokens\":7,\"total_tokens\":18}}"));
         var response = new Api(deployment).post("/fake/v1/chat/completions", Canaries.LICENSE_ALL,
                 Api.chat("gpt-4o", false, "log me"));
-        String requestId = response.headers().firstValue("x-request-id").orElseThrow();
-        Path log = Path.of(System.getProperty("switchboard.log.file"));
-        String line = Await.value("the access line of " + requestId, () -> {
-            try {
-                return Files.readAllLines(log, StandardCharsets.UTF_8).stream()
-                        .filter(l -> l.contains(" access ") && l.contains("request_id=" + requestId))
-                        .findFirst().orElse(null);
-            } catch (IOException e) {
-                return null;
-            }
-        }, Duration.ofSeconds(10));
+        String line = GatewayLog.accessLineOf(response);
         for (String field : java.util.List.of("caller=it-all", "mode=license", "platform=fake", "model=gpt-4o ",
                 "status=200", "upstream_status=200", "duration_ms=", "ttfb_ms=", "prompt_tokens=11",
                 "completion_tokens=7", "total_tokens=18")) {
             assertTrue(line.contains(field), () -> "'" + field + "' missing from: " + line);
-        }
-    }
-
-    private static long accessLines(Path log) {
-        try {
-            return Files.exists(log)
-                    ? Files.readAllLines(log, StandardCharsets.UTF_8).stream().filter(l -> l.contains(" access ")).count()
-                    : 0;
-        } catch (IOException e) {
-            return 0;
         }
     }
 }

@@ -24,9 +24,6 @@ import java.io.UncheckedIOException;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -221,18 +218,7 @@ class ModelRoutingIT {
         HttpResponse<String> response = api().post("/" + ROUTER + "/v1/chat/completions", Canaries.LICENSE_ALL,
                 Api.chat("claude-sonnet-4", true, "log me"));
         assertEquals(200, response.statusCode(), response.body());
-        String requestId = response.headers().firstValue("x-request-id").orElseThrow();
-        Path log = Path.of(System.getProperty("switchboard.log.file"));
-
-        String line = Await.value("the access line of " + requestId, () -> {
-            try {
-                return Files.readAllLines(log, StandardCharsets.UTF_8).stream()
-                        .filter(l -> l.contains(" access ") && l.contains("request_id=" + requestId))
-                        .findFirst().orElse(null);
-            } catch (IOException e) {
-                return null;
-            }
-        }, Duration.ofSeconds(10));
+        String line = GatewayLog.accessLineOf(response);
 
         assertTrue(line.contains("platform=claude "), line);
         assertTrue(line.contains("model=claude-sonnet-4 "), line);

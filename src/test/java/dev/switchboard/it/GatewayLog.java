@@ -1,0 +1,50 @@
+package dev.switchboard.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The gateway's log file in the container under test (the build passes its path as {@code switchboard.log.file}).
+ * Access lines are written when a request completes, so lookups poll for a while.
+ */
+final class GatewayLog {
+    private GatewayLog() {}
+
+    static Path file() {
+        return Path.of(System.getProperty("switchboard.log.file"));
+    }
+
+    static String text() {
+        try {
+            return Files.readString(file(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The access line of the request that produced {@code response}, found by its {@code x-request-id}. */
+    static String accessLineOf(HttpResponse<?> response) {
+        String requestId = response.headers().firstValue("x-request-id").orElseThrow();
+        return Await.value("the access line of " + requestId, () -> lines().stream()
+                .filter(line -> line.contains(" access ") && line.contains("request_id=" + requestId))
+                .findFirst().orElse(null), Duration.ofSeconds(10));
+    }
+
+    static long accessLineCount() {
+        return lines().stream().filter(line -> line.contains(" access ")).count();
+    }
+
+    private static List<String> lines() {
+        try {
+            return Files.exists(file()) ? Files.readAllLines(file(), StandardCharsets.UTF_8) : List.of();
+        } catch (IOException e) {
+            return List.of(); // being written by the container right now: the next poll reads it
+        }
+    }
+}
