@@ -19,13 +19,4 @@ public final class TokenPool {
     public String next() {
         return tokens.get(Math.floorMod(next.getAndIncrement(), tokens.size()));
     }
-
-    public boolean isEmpty() {
-        return tokens.isEmpty();
-    }
-
-    /** Index of a token for logs ({@code platform#n}); tokens themselves are never logged. */
-    public int aliasOf(String token) {
-        return tokens.indexOf(token);
-    }
 }

@@ -94,10 +94,6 @@ public final class ClientStream implements WriteListener, AsyncListener {
         return committed;
     }
 
-    public synchronized boolean isFinished() {
-        return finished;
-    }
-
     public synchronized int pendingBytes() {
         return pendingBytes;
     }
