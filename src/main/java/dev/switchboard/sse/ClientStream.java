@@ -89,6 +89,16 @@ public final class ClientStream implements WriteListener, AsyncListener {
         this.listener = listener == null ? NO_LISTENER : listener;
     }
 
+    /**
+     * Sets a response header while the response is not committed (the attempt headers of managed mode change with
+     * every attempt); ignored afterwards. The value must be a safe header value: the caller builds it from config.
+     */
+    public synchronized void header(String name, String value) {
+        if (!committed && !finished) {
+            clientResponse.setHeader(name, value);
+        }
+    }
+
     /** True once the status line is on its way to the client: no retry, no other status after this point. */
     public synchronized boolean isCommitted() {
         return committed;

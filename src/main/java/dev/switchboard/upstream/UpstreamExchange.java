@@ -40,6 +40,11 @@ import org.apache.logging.log4j.Logger;
 /**
  * Per-attempt: one upstream HTTP exchange, from request to the last byte handed to the {@link ClientStream}.
  *
+ * <p>Before the commit point a failure goes to the {@link AttemptListener}, which owns what happens next (another
+ * attempt, a relayed error); after it, this exchange reports the failure in-band itself. A managed stream is held
+ * in a {@link StartupBuffer} until its first content-bearing event, so a stream that fails before saying anything
+ * is still a failure before commit.
+ *
  * <p>HttpClient calls the {@link AsyncResponseConsumer} methods on its I/O thread, one at a time; decoding and
  * translation run there, synchronously, so a stream's events leave in the order they came. Back-pressure: upstream
  * credit ({@link CapacityChannel#update}) is granted only while the client side has nothing pending, so a slow
@@ -55,12 +60,14 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
     private final ChatRequest clientRequest;
     private final ClientStream clientStream;
     private final AccessRecord accessRecord;
+    private final AttemptListener listener;
     private final int maxEventBytes;
     private final long maxResponseBytes;
 
     private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicBoolean responded = new AtomicBoolean();
     private final AtomicBoolean creditWanted = new AtomicBoolean();
+    private volatile boolean committed;
     private volatile CapacityChannel capacity;
     private volatile Future<Void> upstreamCall;
     private volatile ScheduledFuture<?> firstByteTimer;
@@ -72,28 +79,47 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
     private FutureCallback<Void> resultCallback;
     private int upstreamStatus;
     private String retryAfter;
+    private String retryAfterMs;
+    private String upstreamContentType;
     private boolean streaming;
     private boolean expectJson;
     private SseDecoder decoder;
     private StreamTranslator translator;
     private final List<SseEvent> decoded = new ArrayList<>();
     private BoundedBody body;
+    /** Holds a stream's first events until one carries content; {@code null} once committed or when not holding. */
+    private StartupBuffer startup;
     private final EventSink sink = this::emit;
 
+    /**
+     * @param startup the events of a stream to hold before commit, or {@code null} to commit on the first event
+     *                (pass-through mode, which never retries)
+     */
     public UpstreamExchange(Vendor vendor, ChatRequest clientRequest, ClientStream clientStream,
-            AccessRecord accessRecord, int maxEventBytes, long maxResponseBytes) {
+            AccessRecord accessRecord, AttemptListener listener, int maxEventBytes, long maxResponseBytes,
+            StartupLimits startup) {
         this.vendor = vendor;
         this.clientRequest = clientRequest;
         this.clientStream = clientStream;
         this.accessRecord = accessRecord;
+        this.listener = listener;
         this.maxEventBytes = maxEventBytes;
         this.maxResponseBytes = maxResponseBytes;
+        this.startup = startup == null ? null : new StartupBuffer(startup.maxEvents(), startup.maxBytes());
     }
 
-    /** Sends the request; the outcome reaches the client stream asynchronously. Call once. */
+    /** How much of a stream's start a managed exchange may hold back before it commits anyway. */
+    public record StartupLimits(int maxEvents, int maxBytes) {
+        /** RELIABILITY.md: "≤ 64 events / 256 KiB". */
+        public static final StartupLimits DEFAULT = new StartupLimits(64, 256 * 1024);
+    }
+
+    /**
+     * Sends the request; the outcome reaches the client stream or the listener asynchronously. Call once. The owner
+     * routes the {@link ClientStream}'s signals to this exchange ({@link ClientStream#setListener}) while it runs.
+     */
     public void start(UpstreamClient client, UpstreamRequest upstreamRequest, long firstByteTimeoutMs,
             long idleTimeoutMs, ScheduledExecutorService timer) {
-        clientStream.setListener(this);
         firstByteTimer = timer.schedule(this::firstByteTimedOut, firstByteTimeoutMs, TimeUnit.MILLISECONDS);
         upstreamCall = client.execute(upstreamRequest, idleTimeoutMs, this, this, this::onConnection);
         if (finished.get()) {
@@ -115,9 +141,10 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
         resultCallback = callback;
         upstreamStatus = upstreamResponse.getCode();
         accessRecord.upstreamStatus(upstreamStatus);
-        Header retry = upstreamResponse.getFirstHeader("Retry-After");
-        retryAfter = retry == null ? null : retry.getValue();
-        String contentType = contentType(upstreamResponse);
+        retryAfter = headerValue(upstreamResponse, "Retry-After");
+        retryAfterMs = headerValue(upstreamResponse, "retry-after-ms");
+        upstreamContentType = headerValue(upstreamResponse, "Content-Type");
+        String contentType = upstreamContentType == null ? "" : upstreamContentType.trim().toLowerCase(Locale.ROOT);
         boolean success = upstreamStatus >= 200 && upstreamStatus < 300;
         streaming = success && clientRequest.stream() && contentType.startsWith("text/event-stream");
         expectJson = contentType.startsWith("application/json") || contentType.endsWith("+json");
@@ -159,8 +186,8 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
         }
         if (!streaming) {
             if (!body.append(data)) {
-                abandon(ApiError.server(502, "upstream_response_too_large",
-                        "The upstream response exceeded the gateway's size limit."));
+                abandon(AttemptFailure.limit(ApiError.server(502, "upstream_response_too_large",
+                        "The upstream response exceeded the gateway's size limit."), upstreamStatus));
             }
             return;
         }
@@ -168,10 +195,9 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
             decoder.feed(data, decoded::add);
             translateDecoded();
         } catch (SseException e) {
-            abandon(ApiError.server(502, "upstream_event_too_large",
-                    "The upstream sent an event larger than the gateway accepts."));
+            abandon(eventTooLarge());
         } catch (UpstreamFormatException e) {
-            abandon(ApiError.server(502, e.code(), e.getMessage()));
+            abandon(invalid(e));
         }
     }
 
@@ -186,14 +212,17 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
                 decoder.end(decoded::add);
                 translateDecoded();
                 translator.onEnd(sink);
+                if (!finished.get()) {
+                    releaseStartup(); // a stream that ended without content still goes out as it came
+                }
                 if (finished.compareAndSet(false, true)) {
+                    commit();
                     clientStream.endStream();
                 }
             } catch (SseException e) {
-                finishOnce(ApiError.server(502, "upstream_event_too_large",
-                        "The upstream sent an event larger than the gateway accepts."));
+                finishOnce(eventTooLarge());
             } catch (UpstreamFormatException e) {
-                finishOnce(ApiError.server(502, e.code(), e.getMessage()));
+                finishOnce(invalid(e));
             }
         } else {
             respondWithBody();
@@ -230,8 +259,8 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
     @Override
     public void onClosed(ClientStream.CloseReason reason) {
         if (reason == ClientStream.CloseReason.TIMED_OUT) {
-            abandon(ApiError.server(504, "stream_max_duration",
-                    "The response took longer than the platform's maximum duration."));
+            abandon(AttemptFailure.limit(ApiError.server(504, "stream_max_duration",
+                    "The response took longer than the platform's maximum duration."), upstreamStatus));
             return;
         }
         if (finished.compareAndSet(false, true)) {
@@ -256,32 +285,77 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
     }
 
     private void emit(String json) {
+        if (startup != null) {
+            switch (startup.offer(json)) {
+                case HOLD -> {
+                    return;
+                }
+                case ERROR -> {
+                    // "200, then an error event": nothing was said yet, so this is a failure before commit.
+                    abandon(AttemptFailure.invalid(ApiError.server(502, "upstream_error",
+                            "The upstream reported an error at the start of the stream."), upstreamStatus,
+                            json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    return;
+                }
+                case RELEASE -> {
+                    releaseStartup();
+                    return;
+                }
+            }
+        }
+        send(json);
+    }
+
+    /** Commits a held stream: everything held goes to the client in order. */
+    private void releaseStartup() {
+        StartupBuffer held = startup;
+        if (held == null) {
+            return;
+        }
+        startup = null;
+        for (String event : held.release()) {
+            send(event);
+        }
+    }
+
+    private void send(String json) {
         if (!accessRecord.hasUsage() && UsageParser.mayCarryUsage(json)) {
             UsageParser.read(json, accessRecord);
         }
+        commit();
         clientStream.event(json);
+    }
+
+    private void commit() {
+        if (!committed) {
+            committed = true;
+            listener.committed();
+        }
     }
 
     private void respondWithBody() {
         byte[] upstreamBody = body.toByteArray();
         boolean success = upstreamStatus >= 200 && upstreamStatus < 300;
         if (!success) {
-            finishOnce(UpstreamFailures.fromStatus(vendor, upstreamStatus, retryAfter, upstreamBody));
+            finishOnce(new AttemptFailure(AttemptFailure.Stage.ERROR_STATUS,
+                    UpstreamFailures.fromStatus(vendor, upstreamStatus, retryAfter, upstreamBody), null,
+                    upstreamStatus, upstreamContentType, retryAfter, retryAfterMs, upstreamBody));
             return;
         }
         if (clientRequest.stream() || !expectJson) {
-            finishOnce(ApiError.server(502, UpstreamFormatException.INVALID_RESPONSE,
-                    "The upstream answered in a format the gateway does not understand."));
+            finishOnce(AttemptFailure.invalid(ApiError.server(502, UpstreamFormatException.INVALID_RESPONSE,
+                    "The upstream answered in a format the gateway does not understand."), upstreamStatus, null));
             return;
         }
         try {
             byte[] clientBody = vendor.toClientResponse(upstreamBody, clientRequest);
             UsageParser.read(clientBody, accessRecord);
             if (finished.compareAndSet(false, true)) {
+                commit();
                 clientStream.respond(200, "application/json", Map.of(), clientBody);
             }
         } catch (UpstreamFormatException e) {
-            finishOnce(ApiError.server(502, e.code(), e.getMessage()));
+            finishOnce(invalid(e));
         }
     }
 
@@ -290,17 +364,18 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
             return;
         }
         LOG.debug("upstream exchange failed: {}", cause.getClass().getSimpleName());
-        if (clientStream.isCommitted()) {
-            finishOnce(ApiError.server(502, "upstream_stream_interrupted",
-                    "The upstream connection failed while streaming."));
+        if (committed) {
+            finishOnce(AttemptFailure.connection(ApiError.server(502, "upstream_stream_interrupted",
+                    "The upstream connection failed while streaming."), cause));
         } else {
-            finishOnce(UpstreamFailures.fromException(cause));
+            finishOnce(AttemptFailure.connection(UpstreamFailures.fromException(cause), cause));
         }
     }
 
     private void firstByteTimedOut() {
         if (responded.compareAndSet(false, true)) {
-            abandon(ApiError.server(504, "upstream_timeout", "The upstream did not answer in time."));
+            abandon(AttemptFailure.firstByteTimeout(
+                    ApiError.server(504, "upstream_timeout", "The upstream did not answer in time.")));
         }
     }
 
@@ -308,24 +383,41 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
      * Ends an exchange the upstream is still working on: claims the outcome first (so the failure the cancellation
      * itself causes is not reported instead), stops the upstream, then tells the client.
      */
-    private void abandon(ApiError error) {
+    private void abandon(AttemptFailure failure) {
         if (finished.compareAndSet(false, true)) {
             cancelUpstream();
-            report(error);
+            report(failure);
         }
     }
 
-    /** Ends an exchange whose upstream response is complete, with an error for the client. */
-    private void finishOnce(ApiError error) {
+    /** Ends an exchange whose upstream response is complete, with a failure. */
+    private void finishOnce(AttemptFailure failure) {
         if (finished.compareAndSet(false, true)) {
-            report(error);
+            report(failure);
         }
     }
 
-    /** The one place an outcome other than success reaches the client. */
-    private void report(ApiError error) {
+    /**
+     * The one place a failure leaves this exchange: to the listener before commit (it decides what the client sees),
+     * in-band to the client after it.
+     */
+    private void report(AttemptFailure failure) {
+        if (!committed) {
+            listener.failedBeforeCommit(failure);
+            return;
+        }
+        ApiError error = failure.error();
         accessRecord.errorCode(error.code());
         clientStream.fail(error.status(), error.headers(), error.toJson());
+    }
+
+    private AttemptFailure eventTooLarge() {
+        return AttemptFailure.invalid(ApiError.server(502, "upstream_event_too_large",
+                "The upstream sent an event larger than the gateway accepts."), upstreamStatus, null);
+    }
+
+    private AttemptFailure invalid(UpstreamFormatException e) {
+        return AttemptFailure.invalid(ApiError.server(502, e.code(), e.getMessage()), upstreamStatus, null);
     }
 
     private void grantCreditIfDrained() {
@@ -381,8 +473,8 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
         }
     }
 
-    private static String contentType(HttpResponse response) {
-        Header header = response.getFirstHeader("Content-Type");
-        return header == null ? "" : header.getValue().trim().toLowerCase(Locale.ROOT);
+    private static String headerValue(HttpResponse response, String name) {
+        Header header = response.getFirstHeader(name);
+        return header == null ? null : header.getValue();
     }
 }

@@ -7,6 +7,8 @@ import dev.switchboard.openai.ApiException;
 import dev.switchboard.openai.ChatRequest;
 import dev.switchboard.route.Platform;
 import dev.switchboard.sse.ClientStream;
+import dev.switchboard.upstream.AttemptFailure;
+import dev.switchboard.upstream.AttemptListener;
 import dev.switchboard.upstream.UpstreamExchange;
 import dev.switchboard.usage.AccessRecord;
 import dev.switchboard.vendor.LocalVendor;
@@ -88,9 +90,17 @@ final class ChatCall implements BodyReader.Callback {
             clientStream.startHeartbeat(gateway.timer(), timeouts.heartbeatMs());
         }
         var limits = gateway.config().limits();
-        new UpstreamExchange(vendor, clientRequest, clientStream, accessRecord, limits.maxEventBytes(),
-                limits.maxResponseBytes())
-                .start(gateway.upstreamClient(), upstreamRequest, timeouts.firstByteMs(), timeouts.idleMs(),
-                        gateway.timer());
+        var exchange = new UpstreamExchange(vendor, clientRequest, clientStream, accessRecord, new AttemptListener() {
+            @Override
+            public void committed() {}
+
+            @Override
+            public void failedBeforeCommit(AttemptFailure failure) {
+                failed(failure.error());
+            }
+        }, limits.maxEventBytes(), limits.maxResponseBytes(), UpstreamExchange.StartupLimits.DEFAULT);
+        clientStream.setListener(exchange);
+        exchange.start(gateway.upstreamClient(), upstreamRequest, timeouts.firstByteMs(), timeouts.idleMs(),
+                gateway.timer());
     }
 }

@@ -290,11 +290,38 @@ class ChatCompletionsIT {
     @Test
     void streamEndingWithoutDoneIsReportedAsTruncated() {
         upstream.enqueue(Reply.sse()
-                .event("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[]}"));
+                .event("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"partial\"},\"finish_reason\":null}]}"));
         var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", true, "x"));
+        assertEquals(200, response.statusCode());
         List<String> events = Api.dataEvents(response.body());
         assertEquals(2, events.size(), response.body());
         assertEquals("upstream_stream_truncated", Api.json(events.get(1)).path("error").path("code").asText());
+    }
+
+    /**
+     * Managed streams commit on the first content-bearing event (RELIABILITY.md "The commit point"): a stream that
+     * breaks before saying anything is still a failure before commit, answered with a status and a JSON body.
+     */
+    @Test
+    void streamEndingBeforeAnyContentIsAnErrorResponseNotABrokenStream() {
+        upstream.enqueue(Reply.sse()
+                .event("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}"));
+        var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", true, "x"));
+        assertEquals(502, response.statusCode(), response.body());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+        assertEquals("upstream_stream_truncated", Api.json(response.body()).path("error").path("code").asText());
+    }
+
+    @Test
+    void anErrorEventBeforeAnyContentIsAnErrorResponseNotABrokenStream() {
+        upstream.enqueue(Reply.sse()
+                .event("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"},\"finish_reason\":null}]}")
+                .event("{\"error\":{\"message\":\"The server is overloaded\",\"type\":\"server_error\",\"param\":null,\"code\":null}}"));
+        var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", true, "x"));
+        assertEquals(502, response.statusCode(), response.body());
+        JsonNode error = Api.json(response.body()).path("error");
+        assertEquals("upstream_error", error.path("code").asText());
+        assertEquals("server_error", error.path("type").asText());
     }
 
     @Test
