@@ -6,6 +6,8 @@ import dev.switchboard.vendor.UpstreamRequest;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.client5.http.HttpRoute;
 import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -52,6 +54,7 @@ public final class UpstreamClient implements AutoCloseable {
 
     private final CloseableHttpAsyncClient client;
     private final PoolingAsyncClientConnectionManager connections;
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     /**
      * @param timeoutsByHost per upstream {@code scheme://host:port}, the timeouts of the platform that uses it
@@ -116,7 +119,47 @@ public final class UpstreamClient implements AutoCloseable {
                 .setResponseTimeout(Timeout.ofMilliseconds(idleTimeoutMs))
                 .setRedirectsEnabled(false)
                 .build());
-        return client.execute(producer, consumer, null, context, callback);
+        inFlight.incrementAndGet();
+        return client.execute(producer, consumer, null, context, new Counted(callback));
+    }
+
+    /** Exchanges handed to HttpClient whose outcome has not been reported yet, for leak checks and metrics. */
+    public int exchangesInFlight() {
+        return inFlight.get();
+    }
+
+    /** Counts an exchange out exactly once, whichever way HttpClient reports its end. */
+    private final class Counted implements FutureCallback<Void> {
+        private final FutureCallback<Void> delegate;
+        private final AtomicBoolean ended = new AtomicBoolean();
+
+        Counted(FutureCallback<Void> delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void completed(Void result) {
+            end();
+            delegate.completed(result);
+        }
+
+        @Override
+        public void failed(Exception cause) {
+            end();
+            delegate.failed(cause);
+        }
+
+        @Override
+        public void cancelled() {
+            end();
+            delegate.cancelled();
+        }
+
+        private void end() {
+            if (ended.compareAndSet(false, true)) {
+                inFlight.decrementAndGet();
+            }
+        }
     }
 
     /** Leased and available connections, for leak checks and metrics. */

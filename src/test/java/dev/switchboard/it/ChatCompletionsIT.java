@@ -345,4 +345,21 @@ class ChatCompletionsIT {
                 "the abandoned upstream exchange was closed");
         release.countDown();
     }
+
+    @Test
+    void statsNeedCredentialsAndShowTheUpstreamSideIdleAfterARequest() {
+        upstream.enqueue(Reply.status(200).json(COMPLETION));
+        assertEquals(200, api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", false, "x"))
+                .statusCode());
+        var anonymous = api().get("/healthz/stats", null);
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
+        assertEquals("invalid_api_key", Api.json(anonymous.body()).path("error").path("code").asText());
+
+        Leaks.awaitNone(api());
+        JsonNode stats = Leaks.stats(api());
+        for (String counter : new String[] {"upstreamExchanges", "upstreamConnectionsLeased",
+                "upstreamConnectionsPending", "upstreamConnectionsAvailable", "timerTasks"}) {
+            assertTrue(stats.path(counter).isInt(), counter + " in " + stats);
+        }
+    }
 }

@@ -75,6 +75,7 @@ class StreamingIT {
         assertEquals(RecordedExchange.Ending.CLIENT_GONE, exchange.awaitEnd(Duration.ofSeconds(10)));
         Duration took = Duration.between(left, exchange.endedAt());
         assertTrue(took.compareTo(Duration.ofSeconds(3)) < 0, "upstream cancelled after " + took);
+        Leaks.awaitNone(new Api(deployment));
     }
 
     @Test
@@ -93,6 +94,7 @@ class StreamingIT {
         never.countDown();
         Duration took = Duration.between(left, Instant.now());
         assertTrue(took.compareTo(Duration.ofMillis(ItConfig.HEARTBEAT_MS * 6)) < 0, "noticed after " + took);
+        Leaks.awaitNone(new Api(deployment));
     }
 
     @Test

@@ -1,0 +1,41 @@
+package dev.switchboard.web;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.switchboard.openai.Json;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import org.apache.hc.core5.pool.PoolStats;
+
+/**
+ * {@code GET /healthz/stats}: the gateway's live counters, for operators and for the leak checks of the fault tests
+ * (RELIABILITY.md "Testing on one machine": in-flight exchanges, leased connections, timers back to zero). Behind the
+ * authentication filter, unlike {@code /healthz}: counts are harmless but still say something about the load.
+ */
+@WebServlet(urlPatterns = "/healthz/stats", asyncSupported = true)
+public final class StatsServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void doGet(HttpServletRequest clientRequest, HttpServletResponse clientResponse) throws IOException {
+        Gateway gateway = Gateway.of(getServletContext());
+        PoolStats pool = gateway.upstreamClient().poolStats();
+        var bytes = new ByteArrayOutputStream(256);
+        try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(bytes)) {
+            json.writeStartObject();
+            json.writeNumberField("upstreamExchanges", gateway.upstreamClient().exchangesInFlight());
+            json.writeNumberField("upstreamConnectionsLeased", pool.getLeased());
+            json.writeNumberField("upstreamConnectionsPending", pool.getPending());
+            json.writeNumberField("upstreamConnectionsAvailable", pool.getAvailable());
+            json.writeNumberField("timerTasks", gateway.timer().getQueue().size());
+            json.writeEndObject();
+        }
+        clientResponse.setStatus(200);
+        clientResponse.setContentType("application/json");
+        clientResponse.setContentLength(bytes.size());
+        clientResponse.getOutputStream().write(bytes.toByteArray());
+    }
+}
