@@ -113,6 +113,6 @@ class RouterTest {
     }
 
     private static PlatformConfig config(Map<String, String> models) {
-        return new PlatformConfig("openai", "https://example.test/v1", List.of("t"), models, null, null, null, null);
+        return new PlatformConfig("openai", "https://example.test/v1", List.of("t"), models, null, null, null, null, null);
     }
 }
