@@ -199,6 +199,17 @@ public final class TokenPool {
         return Math.min(millis, retry.ejectMaxMs());
     }
 
+    /**
+     * The lease will not be used after all (the request ended or gave up before the attempt started): no verdict on
+     * the token, and a probe slot is freed for the next request.
+     */
+    public synchronized void release(TokenLease lease) {
+        Token token = own(lease);
+        if (lease.probe()) {
+            token.probing = false;
+        }
+    }
+
     /** The shortest time until a cooling token is usable again; empty when none is cooling. */
     public synchronized Optional<Duration> shortestCooldown() {
         long now = clock.millis();
