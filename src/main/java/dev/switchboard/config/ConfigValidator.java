@@ -139,8 +139,9 @@ final class ConfigValidator {
         if (platform.apiVersion() != null && !platform.apiVersion().matches("[A-Za-z0-9._-]{1,64}")) {
             problem(path + ".apiVersion", "must be a version string such as 2024-10-21");
         }
+        retry(path + ".retry", platform.retry());
         return new PlatformConfig(type, baseUrl, platform.tokens(), platform.models(), platform.timeouts(),
-                platform.mock(), platform.defaultMaxTokens(), platform.apiVersion());
+                platform.mock(), platform.defaultMaxTokens(), platform.apiVersion(), platform.retry());
     }
 
     /** Returns the URL without trailing slashes, so routes can append {@code /chat/completions} unconditionally. */
@@ -223,6 +224,34 @@ final class ConfigValidator {
         positive(path + ".idleMs", timeouts.idleMs());
         positive(path + ".heartbeatMs", timeouts.heartbeatMs());
         positive(path + ".maxStreamMs", timeouts.maxStreamMs());
+    }
+
+    /** Ranges that keep the retry loop bounded and its periods ordered (min ≤ default ≤ max). */
+    private void retry(String path, RetryConfig retry) {
+        if (retry.maxRetries() < 0 || retry.maxRetries() > 10) {
+            problem(path + ".maxRetries", "must be between 0 and 10");
+        }
+        positive(path + ".backoffBaseMs", retry.backoffBaseMs());
+        positive(path + ".backoffCapMs", retry.backoffCapMs());
+        if (retry.backoffCapMs() < retry.backoffBaseMs()) {
+            problem(path + ".backoffCapMs", "must not be less than backoffBaseMs");
+        }
+        positive(path + ".deadlineMs", retry.deadlineMs());
+        positive(path + ".cooldownMinMs", retry.cooldownMinMs());
+        if (retry.cooldownMaxMs() < retry.cooldownMinMs()) {
+            problem(path + ".cooldownMaxMs", "must not be less than cooldownMinMs");
+        }
+        if (retry.cooldownDefaultMs() < retry.cooldownMinMs() || retry.cooldownDefaultMs() > retry.cooldownMaxMs()) {
+            problem(path + ".cooldownDefaultMs", "must be between cooldownMinMs and cooldownMaxMs");
+        }
+        if (retry.ejectAfterFailures() < 1) {
+            problem(path + ".ejectAfterFailures", "must be at least 1");
+        }
+        positive(path + ".ejectMs", retry.ejectMs());
+        if (retry.ejectMaxMs() < retry.ejectMs()) {
+            problem(path + ".ejectMaxMs", "must not be less than ejectMs");
+        }
+        positive(path + ".disabledMs", retry.disabledMs());
     }
 
     private List<LicenseConfig> licenses(List<LicenseConfig> licenses, Set<String> platformKeys) {

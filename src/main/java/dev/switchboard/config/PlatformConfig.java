@@ -18,6 +18,7 @@ import java.util.Map;
  * @param apiVersion       the vendor API version where the vendor versions its API by parameter (Azure
  *                         {@code api-version}, Anthropic {@code anthropic-version}); {@code null} means the vendor
  *                         package's tested default
+ * @param retry            managed-mode retries, failover, backoff, cooldowns and token ejection
  */
 public record PlatformConfig(
         String type,
@@ -27,13 +28,15 @@ public record PlatformConfig(
         TimeoutsConfig timeouts,
         MockConfig mock,
         Integer defaultMaxTokens,
-        String apiVersion) {
+        String apiVersion,
+        RetryConfig retry) {
 
     public PlatformConfig {
         tokens = tokens == null ? List.of() : List.copyOf(tokens);
         models = models == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
         timeouts = timeouts == null ? TimeoutsConfig.DEFAULTS : timeouts;
         mock = mock == null ? MockConfig.DEFAULTS : mock;
+        retry = retry == null ? RetryConfig.DEFAULTS : retry;
     }
 
     /** What the vendor needs from this platform's configuration besides URL and token. */

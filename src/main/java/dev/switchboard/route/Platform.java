@@ -1,6 +1,7 @@
 package dev.switchboard.route;
 
 import dev.switchboard.config.PlatformConfig;
+import dev.switchboard.upstream.TokenPool;
 import dev.switchboard.vendor.Vendor;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,5 @@
 /**
- * Platforms by URL prefix, their model maps (exact names and globs) and managed token pools; routers, which choose
+ * Platforms by URL prefix and their model maps (exact names and globs); routers, which choose
  * among platforms by model name.
  */
 package dev.switchboard.route;

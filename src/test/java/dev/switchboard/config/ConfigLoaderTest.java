@@ -150,7 +150,7 @@ class ConfigLoaderTest {
     void unknownFieldInPlatform() throws IOException {
         String message = failure(VALID.replace("\"baseUrl\": \"https://api.openai.com", "\"baseURL\": \"https://api.openai.com"));
 
-        assertEquals(prefix() + "platforms.openai.baseURL: unknown field (known: type, baseUrl, tokens, models, timeouts, mock, defaultMaxTokens, apiVersion)",
+        assertEquals(prefix() + "platforms.openai.baseURL: unknown field (known: type, baseUrl, tokens, models, timeouts, mock, defaultMaxTokens, apiVersion, retry)",
                 message);
     }
 
@@ -168,6 +168,54 @@ class ConfigLoaderTest {
         String message = failure(bad);
         assertTrue(message.contains("platforms.openai.defaultMaxTokens: must be greater than 0"), message);
         assertTrue(message.contains("platforms.openai.apiVersion: must be a version string"), message);
+    }
+
+    @Test
+    void retryDefaultsApplyAndEveryFieldBinds() throws IOException {
+        assertEquals(RetryConfig.DEFAULTS, load(VALID).platforms().get("openai").retry());
+        assertEquals(new RetryConfig(2, 200L, 5_000L, 90_000L, 1_000L, 60_000L, 5_000L, 3, 30_000L, 300_000L,
+                600_000L), RetryConfig.DEFAULTS);
+
+        String withRetry = VALID.replace("\"timeouts\": { \"connectMs\": 2000 }", """
+                "timeouts": { "connectMs": 2000 },
+                "retry": { "maxRetries": 4, "backoffBaseMs": 100, "backoffCapMs": 1000, "deadlineMs": 20000,
+                           "cooldownMinMs": 500, "cooldownMaxMs": 30000, "cooldownDefaultMs": 7000,
+                           "ejectAfterFailures": 5, "ejectMs": 10000, "ejectMaxMs": 20000, "disabledMs": 60000 }""");
+        assertEquals(new RetryConfig(4, 100L, 1_000L, 20_000L, 500L, 30_000L, 7_000L, 5, 10_000L, 20_000L, 60_000L),
+                load(withRetry).platforms().get("openai").retry());
+        assertEquals(RetryConfig.DEFAULTS, load(withRetry).platforms().get("deepseek").retry());
+    }
+
+    @Test
+    void retryUnknownFieldAndWrongTypeNameTheField() throws IOException {
+        String message = failure(VALID.replace("\"timeouts\": { \"connectMs\": 2000 }",
+                "\"retry\": { \"maxRetry\": 1, \"deadlineMs\": \"90s\" }"));
+
+        assertEquals(String.join("\n",
+                prefix() + "platforms.openai.retry.maxRetry: unknown field (known: maxRetries, backoffBaseMs,"
+                        + " backoffCapMs, deadlineMs, cooldownMinMs, cooldownMaxMs, cooldownDefaultMs,"
+                        + " ejectAfterFailures, ejectMs, ejectMaxMs, disabledMs)",
+                prefix() + "platforms.openai.retry.deadlineMs: expected an integer, got a string"), message);
+    }
+
+    @Test
+    void retryRangesAndOrdering() throws IOException {
+        String message = failure(VALID.replace("\"timeouts\": { \"connectMs\": 2000 }", """
+                "retry": { "maxRetries": 11, "backoffBaseMs": 0, "backoffCapMs": -1, "deadlineMs": 0,
+                           "cooldownMinMs": 2000, "cooldownMaxMs": 1000, "cooldownDefaultMs": 500,
+                           "ejectAfterFailures": 0, "ejectMs": 5000, "ejectMaxMs": 4000, "disabledMs": 0 }"""));
+
+        assertEquals(String.join("\n",
+                prefix() + "platforms.openai.retry.maxRetries: must be between 0 and 10",
+                prefix() + "platforms.openai.retry.backoffBaseMs: must be greater than 0",
+                prefix() + "platforms.openai.retry.backoffCapMs: must be greater than 0",
+                prefix() + "platforms.openai.retry.backoffCapMs: must not be less than backoffBaseMs",
+                prefix() + "platforms.openai.retry.deadlineMs: must be greater than 0",
+                prefix() + "platforms.openai.retry.cooldownMaxMs: must not be less than cooldownMinMs",
+                prefix() + "platforms.openai.retry.cooldownDefaultMs: must be between cooldownMinMs and cooldownMaxMs",
+                prefix() + "platforms.openai.retry.ejectAfterFailures: must be at least 1",
+                prefix() + "platforms.openai.retry.ejectMaxMs: must not be less than ejectMs",
+                prefix() + "platforms.openai.retry.disabledMs: must be greater than 0"), message);
     }
 
     @Test

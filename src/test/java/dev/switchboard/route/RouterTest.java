@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.config.PlatformConfig;
+import dev.switchboard.config.RetryConfig;
+import dev.switchboard.upstream.TokenPool;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +25,7 @@ class RouterTest {
             "claude-sonnet-4-20250514", "gpt-4o", "gpt-4o-via-claude");
     private static final Platform GEMINI = platform("gemini", "gemini-2.5-flash", "gemini-2.5-flash",
             "gemini-*-pro", "*");
-    private static final Platform ANY = new Platform("ollama", config(null), null, new TokenPool(List.of("t")));
+    private static final Platform ANY = new Platform("ollama", config(null), null, pool("ollama"));
 
     private static final Router ROUTER = new Router("openai-compatible", List.of(OPENAI, CLAUDE, GEMINI));
 
@@ -109,10 +112,14 @@ class RouterTest {
         for (int i = 0; i < pairs.length; i += 2) {
             models.put(pairs[i], pairs[i + 1]);
         }
-        return new Platform(name, config(models), null, new TokenPool(List.of("t")));
+        return new Platform(name, config(models), null, pool(name));
     }
 
     private static PlatformConfig config(Map<String, String> models) {
-        return new PlatformConfig("openai", "https://example.test/v1", List.of("t"), models, null, null, null, null);
+        return new PlatformConfig("openai", "https://example.test/v1", List.of("t"), models, null, null, null, null, null);
+    }
+
+    private static TokenPool pool(String platform) {
+        return new TokenPool(platform, List.of("t"), RetryConfig.DEFAULTS, Clock.systemUTC());
     }
 }
