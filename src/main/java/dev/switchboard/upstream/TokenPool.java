@@ -227,16 +227,6 @@ public final class TokenPool {
         }).toList();
     }
 
-    /**
-     * Round-robin ignoring health, for the single-attempt path that reports no outcomes; the retry loop uses
-     * {@link #lease} instead.
-     */
-    public synchronized String next() {
-        Token token = tokens.get(Math.floorMod(next, tokens.size()));
-        next = Math.floorMod(next + 1, tokens.size());
-        return token.secret;
-    }
-
     private Token own(TokenLease lease) {
         if (lease.pool != this) {
             throw new IllegalArgumentException("lease " + lease + " belongs to another pool");

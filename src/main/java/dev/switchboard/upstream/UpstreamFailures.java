@@ -102,6 +102,24 @@ public final class UpstreamFailures {
         return Failure.of(FailureKind.CLIENT_ERROR, vendorError);
     }
 
+    /**
+     * An attempt that failed before commit, as {@link UpstreamExchange} reported it. The exchange's own error is kept
+     * as the client error where it is more precise than the kind's default (truncation, oversized events).
+     */
+    public static Failure classify(AttemptFailure failure, Vendor vendor, RetryConfig retry, Clock clock) {
+        return switch (failure.stage()) {
+            case CONNECTION -> classify(failure.cause());
+            case FIRST_BYTE_TIMEOUT -> firstByteTimeout();
+            case ERROR_STATUS -> classify(vendor, failure.status(), failure.retryAfter(), failure.retryAfterMs(),
+                    failure.body(), retry, clock);
+            // An error event where content should start (Anthropic's overloaded_error after its 200) is the
+            // vendor failing, not a malformed answer: retried like a 5xx, not only once.
+            case INVALID_RESPONSE -> Failure.of(failure.body().length > 0 ? FailureKind.SERVER_ERROR
+                    : FailureKind.INVALID_RESPONSE, failure.error());
+            case GATEWAY_LIMIT -> Failure.of(FailureKind.RESPONSE_TOO_LARGE, failure.error());
+        };
+    }
+
     /** No response headers within {@code firstByteMs}. */
     public static Failure firstByteTimeout() {
         return Failure.of(FailureKind.FIRST_BYTE_TIMEOUT,

@@ -53,9 +53,10 @@ public final class AccessLog {
                         + " total_tokens=" + (record.promptTokens() + record.completionTokens())
                 : "";
         ACCESS.info("request_id={} caller={} mode={} platform={} model={} status={} upstream_status={} "
-                        + "duration_ms={} ttfb_ms={} error={}{}",
+                        + "attempts={} upstream={} duration_ms={} ttfb_ms={} error={}{}",
                 record.requestId(), record.caller(), record.mode(), record.platform(), record.model(), status,
                 record.upstreamStatus() == 0 ? "-" : Integer.toString(record.upstreamStatus()),
+                record.attempts(), record.upstream(),
                 millis(now - record.startNanos()),
                 record.firstByteNanos() == 0 ? "-" : millis(record.firstByteNanos() - record.startNanos()),
                 record.errorCode(), tokens);

@@ -21,6 +21,8 @@ public final class AccessRecord {
     private volatile long promptTokens = -1;
     private volatile long completionTokens = -1;
     private volatile String errorCode = "-";
+    private volatile int attempts;
+    private volatile String upstream = "-";
     private volatile boolean async;
 
     public String requestId() {
@@ -58,6 +60,12 @@ public final class AccessRecord {
     public void usage(long prompt, long completion) {
         this.promptTokens = prompt;
         this.completionTokens = completion;
+    }
+
+    /** Managed mode: the attempt now running, and the token alias ({@code <platform>#<n>}) it uses; never a token. */
+    public void attempt(int number, String tokenAlias) {
+        this.attempts = number;
+        this.upstream = tokenAlias;
     }
 
     public void errorCode(String code) {
@@ -111,5 +119,13 @@ public final class AccessRecord {
 
     String errorCode() {
         return errorCode;
+    }
+
+    int attempts() {
+        return attempts;
+    }
+
+    String upstream() {
+        return upstream;
     }
 }

@@ -1,20 +1,15 @@
 package dev.switchboard.web;
 
 import dev.switchboard.auth.Caller;
-import dev.switchboard.config.TimeoutsConfig;
 import dev.switchboard.openai.ApiError;
 import dev.switchboard.openai.ApiException;
 import dev.switchboard.openai.ChatRequest;
 import dev.switchboard.route.Platform;
 import dev.switchboard.sse.ClientStream;
-import dev.switchboard.upstream.AttemptFailure;
-import dev.switchboard.upstream.AttemptListener;
-import dev.switchboard.upstream.UpstreamExchange;
 import dev.switchboard.usage.AccessRecord;
 import dev.switchboard.vendor.LocalVendor;
-import dev.switchboard.vendor.UpstreamRequest;
-import dev.switchboard.vendor.UpstreamTarget;
-import dev.switchboard.vendor.Vendor;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -61,46 +56,31 @@ final class ChatCall implements BodyReader.Callback {
     }
 
     private void start(ChatRequest clientRequest) throws ApiException {
-        Platform platform = chooser.choose(clientRequest.model(), caller).orElse(null);
-        if (platform == null) {
-            throw new ApiException(ApiError.modelNotFound(clientRequest.model()));
-        }
-        accessRecord.platform(platform.name());
         // A platform or model the caller may not use looks exactly like a model that does not exist: nothing to
         // enumerate.
-        String upstreamModel = caller.mayUsePlatform(platform.name()) && caller.mayUseModel(clientRequest.model())
-                ? platform.upstreamModel(clientRequest.model()).orElse(null)
-                : null;
-        if (upstreamModel == null) {
+        List<ManagedCall.Target> targets = new ArrayList<>();
+        if (caller.mayUseModel(clientRequest.model())) {
+            for (Platform platform : chooser.candidates(clientRequest.model(), caller)) {
+                if (caller.mayUsePlatform(platform.name())) {
+                    platform.upstreamModel(clientRequest.model())
+                            .ifPresent(upstreamModel -> targets.add(new ManagedCall.Target(platform, upstreamModel)));
+                }
+            }
+        }
+        if (targets.isEmpty()) {
             throw new ApiException(ApiError.modelNotFound(clientRequest.model()));
         }
         accessRecord.model(clientRequest.model());
-        TimeoutsConfig timeouts = platform.config().timeouts();
-        Vendor vendor = platform.vendor();
-        if (vendor instanceof LocalVendor local) {
-            local.answer(clientRequest, upstreamModel, clientStream, accessRecord::usage,
-                    platform.config().mock().delayMs());
+        ManagedCall.Target first = targets.get(0);
+        accessRecord.platform(first.platform().name());
+        if (first.platform().vendor() instanceof LocalVendor local) {
+            local.answer(clientRequest, first.upstreamModel(), clientStream, accessRecord::usage,
+                    first.platform().config().mock().delayMs());
             return;
         }
-        String token = platform.tokens().next();
-        UpstreamRequest upstreamRequest = vendor.toUpstream(clientRequest,
-                new UpstreamTarget(platform.config().baseUrl(), upstreamModel, token,
-                        platform.config().vendorSettings()));
         if (clientRequest.stream()) {
-            clientStream.startHeartbeat(gateway.timer(), timeouts.heartbeatMs());
+            clientStream.startHeartbeat(gateway.timer(), first.platform().config().timeouts().heartbeatMs());
         }
-        var limits = gateway.config().limits();
-        var exchange = new UpstreamExchange(vendor, clientRequest, clientStream, accessRecord, new AttemptListener() {
-            @Override
-            public void committed() {}
-
-            @Override
-            public void failedBeforeCommit(AttemptFailure failure) {
-                failed(failure.error());
-            }
-        }, limits.maxEventBytes(), limits.maxResponseBytes(), UpstreamExchange.StartupLimits.DEFAULT);
-        clientStream.setListener(exchange);
-        exchange.start(gateway.upstreamClient(), upstreamRequest, timeouts.firstByteMs(), timeouts.idleMs(),
-                gateway.timer());
+        new ManagedCall(gateway, clientRequest, targets, clientStream, accessRecord, this::failed).start();
     }
 }

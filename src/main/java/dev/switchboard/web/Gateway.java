@@ -5,13 +5,20 @@ import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.TimeoutsConfig;
 import dev.switchboard.openai.ChatRequestParser;
 import dev.switchboard.route.PlatformRegistry;
+import dev.switchboard.upstream.AttemptPlan;
+import dev.switchboard.upstream.MonotonicClock;
+import dev.switchboard.upstream.RetryBudget;
+import dev.switchboard.upstream.TokenPool;
 import dev.switchboard.upstream.UpstreamClient;
 import dev.switchboard.vendor.VendorRegistry;
 import jakarta.servlet.ServletContext;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,6 +34,9 @@ public final class Gateway implements AutoCloseable {
     final Licenses licenses;
     private final UpstreamClient upstreamClient;
     private final ChatRequestParser parser;
+    /** Monotonic: cooldowns and deadlines must not stretch or shrink when the wall clock is stepped. */
+    private final Clock clock = MonotonicClock.system();
+    private final RetryBudget retryBudget = RetryBudget.defaults();
 
     Gateway(GatewayConfig config) {
         this.config = config;
@@ -38,7 +48,7 @@ public final class Gateway implements AutoCloseable {
         });
         // Timers are mostly cancelled long before they fire; without this they would pile up in the queue.
         timer.setRemoveOnCancelPolicy(true);
-        this.platforms = new PlatformRegistry(config, new VendorRegistry(timer));
+        this.platforms = new PlatformRegistry(config, new VendorRegistry(timer), clock);
         this.licenses = new Licenses(config.licenses());
         Map<String, TimeoutsConfig> timeoutsByHost = new HashMap<>();
         config.platforms().values().stream()
@@ -70,6 +80,15 @@ public final class Gateway implements AutoCloseable {
 
     ChatRequestParser parser() {
         return parser;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    /** A request's managed-mode attempt plan over these token pools, in the order to try them. */
+    AttemptPlan newPlan(List<TokenPool> pools) {
+        return new AttemptPlan(pools, retryBudget, clock, () -> ThreadLocalRandom.current().nextDouble());
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.switchboard.web;
 import dev.switchboard.auth.Caller;
 import dev.switchboard.route.Platform;
 import dev.switchboard.route.Router;
-import java.util.Optional;
+import java.util.List;
 
 /**
  * Which platform serves a chat completion, decided once its body (and so its model) is known: the fixed platform of
@@ -11,8 +11,11 @@ import java.util.Optional;
  */
 interface PlatformChooser {
 
-    /** The platform for this model and caller; empty answers 404 {@code model_not_found}. */
-    Optional<Platform> choose(String model, Caller caller);
+    /**
+     * The platforms that may serve this model for this caller, in the order to try them; empty answers 404
+     * {@code model_not_found}. ChatCall still checks each against the caller's model rules and the model map.
+     */
+    List<Platform> candidates(String model, Caller caller);
 
     /** For logs: the URL prefix the request came in on. */
     String prefix();
@@ -23,8 +26,8 @@ interface PlatformChooser {
     static PlatformChooser fixed(Platform platform) {
         return new PlatformChooser() {
             @Override
-            public Optional<Platform> choose(String model, Caller caller) {
-                return Optional.of(platform); // ChatCall checks the caller and the model map as before
+            public List<Platform> candidates(String model, Caller caller) {
+                return List.of(platform);
             }
 
             @Override
@@ -40,16 +43,14 @@ interface PlatformChooser {
     }
 
     /**
-     * The first platform in the router's order that serves the model and that the caller may use. The others in
-     * {@link Router#candidatesFor} are the fallback order; failover is not built yet, so only the first is used.
+     * The platforms of the router that serve the model, in the router's order: the first is tried first, the others
+     * are the failover order of managed mode (RELIABILITY.md).
      */
     static PlatformChooser routed(Router router) {
         return new PlatformChooser() {
             @Override
-            public Optional<Platform> choose(String model, Caller caller) {
-                return router.candidatesFor(model).stream()
-                        .filter(platform -> caller.mayUsePlatform(platform.name()))
-                        .findFirst();
+            public List<Platform> candidates(String model, Caller caller) {
+                return router.candidatesFor(model);
             }
 
             @Override

@@ -209,35 +209,54 @@ class ChatCompletionsIT {
 
     @Test
     void vendorRejectingTheGatewaysTokenIsA502NeverA401() {
-        upstream.enqueue(Reply.status(401).json("{\"error\":{\"message\":\"Incorrect API key provided: sk-canary-vendor-a-9e4410\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}"));
+        upstream.always(Reply.status(401).json("{\"error\":{\"message\":\"Incorrect API key provided: sk-canary-vendor-a-9e4410\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}"));
         var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", false, "x"));
         assertError(response, 502, "upstream_credentials_exhausted");
+        assertAttempts(response, 2, "a refused token is set aside and the other one tried");
+        assertEquals(java.util.Set.of("Bearer " + Canaries.VENDOR_TOKEN_A, "Bearer " + Canaries.VENDOR_TOKEN_B),
+                java.util.Set.of(upstream.awaitExchange(0).header("Authorization").orElseThrow(),
+                        upstream.awaitExchange(1).header("Authorization").orElseThrow()));
     }
 
     @Test
-    void upstreamRateLimitKeepsRetryAfter() {
-        upstream.enqueue(Reply.status(429).header("Retry-After", "7")
-                .json("{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}"));
-        var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", false, "x"));
+    void upstreamRateLimitOnEveryTokenAnswers429WithTheShortestCooldown() {
+        String limited = "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"param\":null,"
+                + "\"code\":\"rate_limit_exceeded\"}}";
+        upstream.enqueue(Reply.status(429).header("Retry-After", "7").json(limited),
+                Reply.status(429).header("Retry-After", "3").json(limited));
+        // "ratelimited" keeps the production cooldown bounds (1-60 s), so both of its tokens really rest.
+        var response = api().post("/ratelimited/v1/chat/completions", Canaries.LICENSE_ALL,
+                Api.chat("gpt-4o", false, "x"));
         assertError(response, 429, "rate_limit_exceeded");
-        assertEquals("7", response.headers().firstValue("Retry-After").orElse(""));
+        assertEquals("3", response.headers().firstValue("Retry-After").orElse(""), "the shorter of 7 and 3 s");
+        assertAttempts(response, 2, "a rate-limited token is left for the other one at once");
+
+        var again = api().post("/ratelimited/v1/chat/completions", Canaries.LICENSE_ALL,
+                Api.chat("gpt-4o", false, "x"));
+        assertError(again, 429, "rate_limit_exceeded");
+        assertEquals(2, upstream.requestCount(), "while both tokens cool down, nothing is sent upstream");
+        int retryAfter = Integer.parseInt(again.headers().firstValue("Retry-After").orElse("0"));
+        assertTrue(retryAfter >= 1 && retryAfter <= 3, "the remaining cooldown: " + retryAfter);
     }
 
     @Test
     void upstreamServerErrorKeepsItsStatusClass() {
-        upstream.enqueue(Reply.status(503).body("<html><body>Service Unavailable at 10.0.0.7</body></html>")
+        upstream.always(Reply.status(503).body("<html><body>Service Unavailable at 10.0.0.7</body></html>")
                 .header("Content-Type", "text/html"));
         var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", false, "x"));
         JsonNode error = assertError(response, 503, "upstream_error");
         assertFalse(error.path("message").asText().contains("10.0.0.7"), "upstream HTML is never relayed");
-        assertEquals(1, upstream.requestCount(), "one attempt: retries belong to the gateway, not HttpClient");
+        // 1 + maxRetries (2): the gateway's retries, with backoff; HttpClient's own are off.
+        assertAttempts(response, 3, "a 5xx is retried");
+        assertEquals(3, upstream.requestCount());
     }
 
     @Test
     void htmlWithStatus200IsAnInvalidResponse() {
-        upstream.enqueue(Reply.status(200).header("Content-Type", "text/html").body("<html>login portal</html>"));
+        upstream.always(Reply.status(200).header("Content-Type", "text/html").body("<html>login portal</html>"));
         var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", false, "x"));
         assertError(response, 502, "upstream_invalid_response");
+        assertAttempts(response, 2, "an invalid response is retried once");
     }
 
     @Test
@@ -256,10 +275,11 @@ class ChatCompletionsIT {
 
     @Test
     void resetBeforeAnyResponseIsA502() {
-        upstream.enqueue(Reply.status(200).abort());
+        upstream.always(Reply.status(200).abort());
         var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", false, "x"));
         assertError(response, 502, "upstream_reset");
-        assertEquals(1, upstream.requestCount(), "HttpClient's own retries are off");
+        assertAttempts(response, 3, "a reset is retried");
+        assertEquals(3, upstream.requestCount(), "the gateway's attempts only: HttpClient's own retries are off");
     }
 
     @Test
@@ -303,18 +323,33 @@ class ChatCompletionsIT {
      * breaks before saying anything is still a failure before commit, answered with a status and a JSON body.
      */
     @Test
-    void streamEndingBeforeAnyContentIsAnErrorResponseNotABrokenStream() {
+    void streamEndingBeforeAnyContentIsRetriedAndTheClientSeesOnlyTheGoodStream() {
         upstream.enqueue(Reply.sse()
+                .event("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}"),
+                Reply.sse().event("{\"id\":\"c2\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"second try\"},\"finish_reason\":\"stop\"}]}").done());
+        var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", true, "x"));
+        assertEquals(200, response.statusCode(), response.body());
+        assertAttempts(response, 2, "the first stream broke before any content");
+        List<String> events = Api.dataEvents(response.body());
+        assertEquals(2, events.size(), response.body());
+        assertEquals("c2", Api.json(events.get(0)).path("id").asText(), "nothing of the failed attempt reached the client");
+        assertEquals("[DONE]", events.get(1));
+    }
+
+    @Test
+    void streamEndingBeforeAnyContentEveryTimeIsAnErrorResponseNotABrokenStream() {
+        upstream.always(Reply.sse()
                 .event("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}"));
         var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", true, "x"));
         assertEquals(502, response.statusCode(), response.body());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
         assertEquals("upstream_stream_truncated", Api.json(response.body()).path("error").path("code").asText());
+        assertAttempts(response, 2, "a broken start is an invalid response: retried once");
     }
 
     @Test
     void anErrorEventBeforeAnyContentIsAnErrorResponseNotABrokenStream() {
-        upstream.enqueue(Reply.sse()
+        upstream.always(Reply.sse()
                 .event("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"},\"finish_reason\":null}]}")
                 .event("{\"error\":{\"message\":\"The server is overloaded\",\"type\":\"server_error\",\"param\":null,\"code\":null}}"));
         var response = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat("gpt-4o", true, "x"));
@@ -322,6 +357,7 @@ class ChatCompletionsIT {
         JsonNode error = Api.json(response.body()).path("error");
         assertEquals("upstream_error", error.path("code").asText());
         assertEquals("server_error", error.path("type").asText());
+        assertAttempts(response, 3, "'200, then an error event' is the vendor failing: retried like a 5xx");
     }
 
     @Test
@@ -361,5 +397,12 @@ class ChatCompletionsIT {
                 "upstreamConnectionsPending", "upstreamConnectionsAvailable", "timerTasks"}) {
             assertTrue(stats.path(counter).isInt(), counter + " in " + stats);
         }
+    }
+
+    private static void assertAttempts(java.net.http.HttpResponse<String> response, int attempts, String why) {
+        assertEquals(Integer.toString(attempts), response.headers().firstValue("x-switchboard-attempts").orElse(""),
+                why + "; " + response.body());
+        assertTrue(response.headers().firstValue("x-switchboard-upstream").orElse("").matches("[a-z-]+#[0-9]+"),
+                "the token alias, never the token: " + response.headers().map());
     }
 }

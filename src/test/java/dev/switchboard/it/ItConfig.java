@@ -35,6 +35,15 @@ public final class ItConfig {
     /** {@code defaultMaxTokens} of the {@code claude} platform: sent upstream when the caller sets no limit. */
     public static final int CLAUDE_MAX_TOKENS = 1024;
 
+    /**
+     * Token health that forgets within a millisecond, on every platform here: the test methods of a class share one
+     * deployment, and a token one test put in a 429 cooldown or disabled with a 401 must not change the next test's
+     * outcome. Retries and rotation themselves stay as in production; the fault tests that look at health over time
+     * use platforms of their own.
+     */
+    static final String FORGETFUL_RETRY = "{ \"backoffBaseMs\": 1, \"backoffCapMs\": 1, \"cooldownMinMs\": 1, "
+            + "\"cooldownDefaultMs\": 1, \"cooldownMaxMs\": 1, \"ejectMs\": 1, \"ejectMaxMs\": 1, \"disabledMs\": 1 }";
+
     public static void write(FakeUpstream upstream) {
         String base = "http://127.0.0.1:" + upstream.port();
         String json = """
@@ -52,21 +61,23 @@ public final class ItConfig {
                   ],
                   "platforms": {
                     "fake": { "type": "openai", "baseUrl": "%s/v1",
-                              "tokens": ["${IT_VENDOR_TOKEN_A}", "${IT_VENDOR_TOKEN_B}"],
+                              "retry": RETRY, "tokens": ["${IT_VENDOR_TOKEN_A}", "${IT_VENDOR_TOKEN_B}"],
                               "models": { "gpt-4o": "gpt-4o-2024-08-06", "gpt-4o-mini": "gpt-4o-mini" },
                               "timeouts": { "heartbeatMs": %d, "firstByteMs": 20000 } },
-                    "open": { "type": "openai", "baseUrl": "%s/open/v1", "tokens": ["${IT_VENDOR_TOKEN_A}"] },
-                    "impatient": { "type": "openai", "baseUrl": "%s/impatient/v1", "tokens": ["${IT_VENDOR_TOKEN_A}"],
+                    "open": { "type": "openai", "baseUrl": "%s/open/v1", "retry": RETRY, "tokens": ["${IT_VENDOR_TOKEN_A}"] },
+                    "impatient": { "type": "openai", "baseUrl": "%s/impatient/v1", "retry": NO_RETRY, "tokens": ["${IT_VENDOR_TOKEN_A}"],
                                    "timeouts": { "firstByteMs": %d } },
-                    "brief": { "type": "openai", "baseUrl": "%s/brief/v1", "tokens": ["${IT_VENDOR_TOKEN_A}"],
+                    "brief": { "type": "openai", "baseUrl": "%s/brief/v1", "retry": RETRY, "tokens": ["${IT_VENDOR_TOKEN_A}"],
                                "timeouts": { "maxStreamMs": %d } },
-                    "refused": { "type": "openai", "baseUrl": "http://127.0.0.1:%d/v1", "tokens": ["${IT_VENDOR_TOKEN_A}"] },
+                    "ratelimited": { "type": "openai", "baseUrl": "%s/ratelimited/v1",
+                                     "tokens": ["${IT_VENDOR_TOKEN_A}", "${IT_VENDOR_TOKEN_B}"] },
+                    "refused": { "type": "openai", "baseUrl": "http://127.0.0.1:%d/v1", "retry": RETRY, "tokens": ["${IT_VENDOR_TOKEN_A}"] },
                     "mock": { "type": "mock", "models": { "mock-echo": "mock-echo" }, "mock": { "delayMs": 1 } },
-                    "claude": { "type": "anthropic", "baseUrl": "%s/anthropic/v1", "tokens": ["${IT_VENDOR_TOKEN_A}"],
+                    "claude": { "type": "anthropic", "baseUrl": "%s/anthropic/v1", "retry": RETRY, "tokens": ["${IT_VENDOR_TOKEN_A}"],
                                 "models": { "claude-sonnet-4": "claude-sonnet-4-20250514" }, "defaultMaxTokens": %d },
-                    "gemini": { "type": "gemini", "baseUrl": "%s/gemini/v1beta", "tokens": ["${IT_VENDOR_TOKEN_B}"],
+                    "gemini": { "type": "gemini", "baseUrl": "%s/gemini/v1beta", "retry": RETRY, "tokens": ["${IT_VENDOR_TOKEN_B}"],
                                 "models": { "gemini-2.5-flash": "gemini-2.5-flash" } },
-                    "azure": { "type": "azure-openai", "baseUrl": "%s", "tokens": ["${IT_VENDOR_TOKEN_B}"],
+                    "azure": { "type": "azure-openai", "baseUrl": "%s", "retry": RETRY, "tokens": ["${IT_VENDOR_TOKEN_B}"],
                                "apiVersion": "2024-10-21", "models": { "gpt-4o": "my-gpt4o-deployment" } }
                   },
                   "routers": { "openai-compatible": { "platforms": ["fake", "claude", "gemini"] } },
@@ -75,8 +86,10 @@ public final class ItConfig {
                 """.formatted(Canaries.sha256(Canaries.LICENSE_ALL), Canaries.sha256(Canaries.LICENSE_MOCK_ONLY),
                 Canaries.sha256(Canaries.LICENSE_EXPIRED), Canaries.sha256(Canaries.LICENSE_MOCK_ECHO_MODEL),
                 Canaries.APP_ID, Canaries.sha256(Canaries.APP_KEY), Canaries.APP_ID_EXPIRED,
-                Canaries.sha256(Canaries.APP_KEY).toUpperCase(java.util.Locale.ROOT), base, HEARTBEAT_MS, base, base, FIRST_BYTE_MS, base, MAX_STREAM_MS, closedPort(),
+                Canaries.sha256(Canaries.APP_KEY).toUpperCase(java.util.Locale.ROOT), base, HEARTBEAT_MS, base, base, FIRST_BYTE_MS, base, MAX_STREAM_MS, base, closedPort(),
                 base, CLAUDE_MAX_TOKENS, base, base, MAX_REQUEST_BYTES, MAX_JSON_DEPTH);
+        json = json.replace("NO_RETRY", FORGETFUL_RETRY.replace("{", "{ \"maxRetries\": 0,"))
+                .replace("RETRY", FORGETFUL_RETRY);
         String location = System.getProperty("switchboard.config");
         if (location == null) {
             throw new IllegalStateException("the build must set -Dswitchboard.config for integration tests");

@@ -186,7 +186,12 @@ class NativeVendorsIT {
                 chat(CLAUDE_MODEL, true, false, false));
         JsonNode error = assertError(response, 429, "rate_limit_exceeded");
         assertEquals("rate_limit_error", error.path("type").asText(), response.body());
-        assertEquals("7", response.headers().firstValue("Retry-After").orElse(""), "the upstream's delay relayed");
+        // The value is the token's cooldown, clamped by the platform's retry settings, which ItConfig shortens to
+        // keep test methods independent; ChatCompletionsIT checks the delay itself on a platform of its own.
+        assertTrue(response.headers().firstValue("Retry-After").orElse("").matches("[1-9][0-9]*"),
+                "a Retry-After in whole seconds: " + response.headers().map());
+        assertEquals("1", response.headers().firstValue("x-switchboard-attempts").orElse(""),
+                "the platform's only token is cooling: no second attempt");
         OpenApiSchemas.assertValid("ErrorResponse", response.body());
         assertAnthropicRequest(upstream.awaitExchange(0));
     }
