@@ -86,7 +86,8 @@ CFG="$TMP/switchboard.json"
 cat >"$CFG" <<EOF
 {
   "licenses": [
-    { "name": "bench", "keySha256": "$KEY_SHA", "platforms": ["*"], "expiresAt": null }
+    { "name": "bench", "keySha256": "$KEY_SHA", "platforms": ["*"], "expiresAt": null,
+      "limits": { "maxConcurrent": 100000, "requestsPerMinute": 100000000 } }
   ],
   "platforms": {
     "bench": { "type": "openai", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/v1", "tokens": ["bench-token"] }

@@ -45,12 +45,19 @@ public final class LicenseFilter extends HttpFilter {
             chain.doFilter(clientRequest, clientResponse);
             return;
         }
+        AuthFailureThrottle throttle = AuthFailureThrottle.of(getServletContext());
+        if (throttle != null && throttle.refuse(clientRequest, clientResponse)) {
+            return;
+        }
         Licenses licenses = (Licenses) getServletContext().getAttribute(LICENSES_ATTRIBUTE);
         Apps apps = (Apps) getServletContext().getAttribute(APPS_ATTRIBUTE);
         Optional<Caller> found = credentialInQuery(clientRequest)
                 ? Optional.empty()
                 : bearer(clientRequest).flatMap(token -> identify(token, licenses, apps, clock.instant()));
         if (found.isEmpty()) {
+            if (throttle != null) {
+                throttle.failed(clientRequest);
+            }
             reject(clientRequest, clientResponse);
             return;
         }

@@ -13,12 +13,14 @@ import java.util.List;
  * @param platforms platform prefixes this app may use; {@code "*"} means all
  * @param models    public model names or globs ({@code "gemini-*"}) this app may use; {@code null} means any
  * @param expiresAt when the app's key stops working; {@code null} means never
+ * @param limits    this app's concurrency and rate limits; absent fields take the top-level defaults
  */
 public record AppConfig(String appId, String keySha256, List<String> platforms, List<String> models,
-        Instant expiresAt) {
+        Instant expiresAt, CallerLimitsConfig limits) {
 
     public AppConfig {
         platforms = platforms == null ? List.of() : List.copyOf(platforms);
         models = models == null ? null : List.copyOf(models);
+        limits = limits == null ? CallerLimitsConfig.DEFAULTS : limits;
     }
 }

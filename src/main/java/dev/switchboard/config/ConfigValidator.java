@@ -282,7 +282,9 @@ final class ConfigValidator {
             }
             licensePlatforms(path + ".platforms", license.platforms(), platformKeys);
             allowedModels(path + ".models", license.models());
-            normalised.add(new LicenseConfig(name, digest, license.platforms(), license.models(), license.expiresAt()));
+            callerLimits(path + ".limits", license.limits());
+            normalised.add(new LicenseConfig(name, digest, license.platforms(), license.models(), license.expiresAt(),
+                    license.limits()));
         }
         return normalised;
     }
@@ -311,7 +313,8 @@ final class ConfigValidator {
             }
             licensePlatforms(path + ".platforms", app.platforms(), platformKeys);
             allowedModels(path + ".models", app.models());
-            normalised.add(new AppConfig(appId, digest, app.platforms(), app.models(), app.expiresAt()));
+            callerLimits(path + ".limits", app.limits());
+            normalised.add(new AppConfig(appId, digest, app.platforms(), app.models(), app.expiresAt(), app.limits()));
         }
         return normalised;
     }
@@ -354,6 +357,22 @@ final class ConfigValidator {
         positive("limits.maxEventBytes", limits.maxEventBytes());
         if (limits.maxJsonDepth() < 2 || limits.maxJsonDepth() > 1000) {
             problem("limits.maxJsonDepth", "must be between 2 and 1000");
+        }
+        positive("limits.maxInFlight", limits.maxInFlight());
+        positive("limits.callerMaxConcurrent", limits.callerMaxConcurrent());
+        positive("limits.callerRequestsPerMinute", limits.callerRequestsPerMinute());
+        positive("limits.maxAuthFailures", limits.maxAuthFailures());
+        positive("limits.authFailureWindowMs", limits.authFailureWindowMs());
+        positive("limits.maxTrackedAddresses", limits.maxTrackedAddresses());
+    }
+
+    /** A license's or app's own limits: each field absent (the default) or greater than 0. */
+    private void callerLimits(String path, CallerLimitsConfig limits) {
+        if (limits.maxConcurrent() != null) {
+            positive(path + ".maxConcurrent", limits.maxConcurrent());
+        }
+        if (limits.requestsPerMinute() != null) {
+            positive(path + ".requestsPerMinute", limits.requestsPerMinute());
         }
     }
 

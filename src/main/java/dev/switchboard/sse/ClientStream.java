@@ -58,6 +58,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
     private boolean needsFlush;
     private boolean ending;
     private boolean finished;
+    private Runnable onFinished;
     private long lastWriteNanos = System.nanoTime();
     private ScheduledFuture<?> heartbeat;
     private long heartbeatNanos;
@@ -83,6 +84,18 @@ public final class ClientStream implements WriteListener, AsyncListener {
         this.maxBufferedBytes = maxBufferedBytes;
         asyncContext.addListener(this);
         output.setWriteListener(this);
+    }
+
+    /**
+     * Runs {@code hook} once, when this response has finished by any path (completed, cut, timed out, completed by the
+     * container after an error), or at once if it already has. Called with this stream's monitor held: do not block.
+     */
+    public synchronized void whenFinished(Runnable hook) {
+        if (finished) {
+            hook.run();
+        } else {
+            onFinished = hook;
+        }
     }
 
     public synchronized void setListener(Listener listener) {
@@ -208,6 +221,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
         synchronized (this) {
             finished = true;
             cancelHeartbeat();
+            runOnFinished();
         }
     }
 
@@ -310,6 +324,16 @@ public final class ClientStream implements WriteListener, AsyncListener {
         } catch (IllegalStateException e) {
             // The container already completed or recycled the request after an error; nothing left to release.
             LOG.debug("async context already completed: {}", e.toString());
+        } finally {
+            runOnFinished();
+        }
+    }
+
+    private void runOnFinished() {
+        Runnable hook = onFinished;
+        onFinished = null;
+        if (hook != null) {
+            hook.run();
         }
     }
 

@@ -1,10 +1,13 @@
 package dev.switchboard.web;
 
 import dev.switchboard.auth.Apps;
+import dev.switchboard.auth.AuthFailureThrottle;
 import dev.switchboard.auth.LicenseFilter;
 import dev.switchboard.config.ConfigException;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.GatewayConfig;
+import dev.switchboard.limit.CallerLimiter;
+import dev.switchboard.limit.InFlightLimit;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import java.io.IOException;
@@ -28,6 +31,11 @@ public final class GatewayListener implements ServletContextListener {
             event.getServletContext().setAttribute(Gateway.ATTRIBUTE, gateway);
             event.getServletContext().setAttribute(LicenseFilter.LICENSES_ATTRIBUTE, gateway.licenses);
             event.getServletContext().setAttribute(LicenseFilter.APPS_ATTRIBUTE, new Apps(config.apps()));
+            event.getServletContext().setAttribute(InFlightLimit.ATTRIBUTE,
+                    new InFlightLimit(config.limits().maxInFlight()));
+            event.getServletContext().setAttribute(CallerLimiter.ATTRIBUTE, CallerLimiter.of(config, System::nanoTime));
+            event.getServletContext().setAttribute(AuthFailureThrottle.ATTRIBUTE,
+                    AuthFailureThrottle.of(config.limits(), System::nanoTime));
             LOG.info("Switchboard started: {} platform(s) {}, {} license(s), {} app(s), config {}",
                     config.platforms().size(), config.platforms().keySet(), config.licenses().size(),
                     config.apps().size(), file);

@@ -1,6 +1,7 @@
 package dev.switchboard.web;
 
 import dev.switchboard.auth.Caller;
+import dev.switchboard.limit.Admission;
 import dev.switchboard.openai.ApiError;
 import dev.switchboard.openai.ApiException;
 import dev.switchboard.route.Platform;
@@ -102,6 +103,7 @@ public final class GatewayServlet extends HttpServlet {
         AccessLog.logOnComplete(async, accessRecord);
         ClientStream clientStream = new ClientStream(async, gateway.config().limits().maxStreamBufferBytes(),
                 accessRecord::firstByte);
+        clientStream.whenFinished(Admission.handOff(clientRequest));
         ChatCall call = new ChatCall(gateway, chooser, caller, accessRecord, clientStream);
         new BodyReader(clientRequest.getInputStream(), contentLength, maxBytes, call).start();
     }

@@ -21,13 +21,13 @@ class AppsTest {
         return HexFormat.of().formatHex(Apps.sha256(key));
     }
 
-    private final AppConfig app = new AppConfig("1234", digest(KEY), List.of("*"), List.of("gpt-4o"), null);
+    private final AppConfig app = new AppConfig("1234", digest(KEY), List.of("*"), List.of("gpt-4o"), null, null);
     private final Apps apps = new Apps(List.of(app,
-            new AppConfig("old", digest(KEY), List.of("*"), null, NOW),
-            new AppConfig("later", digest(KEY), List.of("*"), null, NOW.plusSeconds(1))));
+            new AppConfig("old", digest(KEY), List.of("*"), null, NOW, null),
+            new AppConfig("later", digest(KEY), List.of("*"), null, NOW.plusSeconds(1), null)));
     private final Licenses licenses = new Licenses(List.of(
-            new LicenseConfig("team-a", digest(LICENSE_KEY), List.of("*"), List.of("mock-*"), null),
-            new LicenseConfig("colon", digest("1234x:" + KEY), List.of("*"), null, null)));
+            new LicenseConfig("team-a", digest(LICENSE_KEY), List.of("*"), List.of("mock-*"), null, null),
+            new LicenseConfig("colon", digest("1234x:" + KEY), List.of("*"), null, null, null)));
 
     @Test
     void foundByIdAndKey() {
@@ -53,7 +53,7 @@ class AppsTest {
 
     @Test
     void upperCaseDigestInConfigStillMatches() {
-        Apps upper = new Apps(List.of(new AppConfig("u", digest(KEY).toUpperCase(), List.of("*"), null, null)));
+        Apps upper = new Apps(List.of(new AppConfig("u", digest(KEY).toUpperCase(), List.of("*"), null, null, null)));
         assertTrue(upper.find("u", KEY, NOW).isPresent());
     }
 

@@ -13,7 +13,7 @@ class CallerTest {
 
     @Test
     void appCallerIsNamedByIdNeverByKey() {
-        Caller caller = Caller.app(new AppConfig("1234", "ab".repeat(32), List.of("openai"), List.of("gpt-4o"), null));
+        Caller caller = Caller.app(new AppConfig("1234", "ab".repeat(32), List.of("openai"), List.of("gpt-4o"), null, null));
 
         assertEquals("app:1234", caller.name());
         assertEquals("app", caller.mode());
@@ -23,7 +23,7 @@ class CallerTest {
 
     @Test
     void licenseCaller() {
-        Caller caller = Caller.license(new LicenseConfig("team-a", "ab".repeat(32), List.of("*"), null, null));
+        Caller caller = Caller.license(new LicenseConfig("team-a", "ab".repeat(32), List.of("*"), null, null, null));
 
         assertEquals("team-a", caller.name());
         assertEquals("license", caller.mode());

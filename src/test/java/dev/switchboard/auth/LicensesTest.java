@@ -99,7 +99,7 @@ class LicensesTest {
     }
 
     private static LicenseConfig license(String name, String keySha256, Instant expiresAt) {
-        return new LicenseConfig(name, keySha256, List.of("*"), null, expiresAt);
+        return new LicenseConfig(name, keySha256, List.of("*"), null, expiresAt, null);
     }
 
     /** Computed here rather than with the class under test, so a wrong digest in it cannot agree with itself. */

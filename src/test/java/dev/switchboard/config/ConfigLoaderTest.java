@@ -92,7 +92,8 @@ class ConfigLoaderTest {
         assertEquals(List.of(), mock.tokens());
         assertEquals(30L, mock.mock().delayMs());
 
-        assertEquals(new LimitsConfig(1_048_576L, 32L * 1024 * 1024, 256 * 1024, 4 * 1024 * 1024, 64), config.limits());
+        assertEquals(new LimitsConfig(1_048_576L, 32L * 1024 * 1024, 256 * 1024, 4 * 1024 * 1024, 64, 10_000, 1_000, 6_000,
+                20, 60_000L, 10_000), config.limits());
         assertEquals(new UpstreamConfig(10_000, 0), config.upstream());
     }
 
@@ -222,7 +223,7 @@ class ConfigLoaderTest {
     void unknownFieldInLicenseAndNestedSectionsAreAllReported() throws IOException {
         String message = failure(VALID.replace("\"keySha256\"", "\"key\"").replace("\"connectMs\"", "\"connect.ms\""));
 
-        assertEquals(prefix() + "licenses[0].key: unknown field (known: name, keySha256, platforms, models, expiresAt)\n"
+        assertEquals(prefix() + "licenses[0].key: unknown field (known: name, keySha256, platforms, models, expiresAt, limits)\n"
                 + prefix() + "platforms.openai.timeouts[\"connect.ms\"]: unknown field"
                 + " (known: connectMs, firstByteMs, idleMs, heartbeatMs, maxStreamMs)", message);
     }
@@ -475,7 +476,7 @@ class ConfigLoaderTest {
                 """.formatted(DIGEST, OTHER_DIGEST);
         String message = failure(withApps(apps));
 
-        assertEquals(prefix() + "apps[3].key: unknown field (known: appId, keySha256, platforms, models, expiresAt)",
+        assertEquals(prefix() + "apps[3].key: unknown field (known: appId, keySha256, platforms, models, expiresAt, limits)",
                 message);
         message = failure(withApps(apps.replace(", \"key\": \"x\"", "")));
         assertEquals(prefix() + "apps[0].appId: required\n"

@@ -34,6 +34,11 @@ public final class ItConfig {
     public static final long MAX_STREAM_MS = 2000;
     /** {@code defaultMaxTokens} of the {@code claude} platform: sent upstream when the caller sets no limit. */
     public static final int CLAUDE_MAX_TOKENS = 1024;
+    /**
+     * Every test calls from 127.0.0.1, and several send bad keys on purpose: far above what any class sends, so the
+     * auth-failure throttle never turns an expected 401 into a 429 (OverloadIT sets its own, small).
+     */
+    public static final int MAX_AUTH_FAILURES = 10_000;
 
     /**
      * Token health that forgets within a millisecond, on every platform here: the test methods of a class share one
@@ -45,6 +50,16 @@ public final class ItConfig {
             + "\"cooldownDefaultMs\": 1, \"cooldownMaxMs\": 1, \"ejectMs\": 1, \"ejectMaxMs\": 1, \"disabledMs\": 1 }";
 
     public static void write(FakeUpstream upstream) {
+        write(upstream, "", ", \"maxAuthFailures\": " + MAX_AUTH_FAILURES);
+    }
+
+    /**
+     * The shared configuration plus {@code extraLicenses} (JSON objects, each preceded by a comma) and
+     * {@code extraLimits} (fields of {@code limits}, each preceded by a comma; in place of the shared
+     * {@code maxAuthFailures}), for a test class whose limits would disturb every other class (such as a tiny
+     * {@code maxInFlight}). Each class deploys its own WAR, so what it sets lives and dies with its deployment.
+     */
+    public static void write(FakeUpstream upstream, String extraLicenses, String extraLimits) {
         String base = "http://127.0.0.1:" + upstream.port();
         String json = """
                 {
@@ -52,7 +67,7 @@ public final class ItConfig {
                     { "name": "it-all", "keySha256": "%s", "platforms": ["*"], "expiresAt": null },
                     { "name": "it-mock-only", "keySha256": "%s", "platforms": ["mock"] },
                     { "name": "it-expired", "keySha256": "%s", "platforms": ["*"], "expiresAt": "2020-01-01T00:00:00Z" },
-                    { "name": "it-mock-echo-model", "keySha256": "%s", "platforms": ["*"], "models": ["mock-echo"] }
+                    { "name": "it-mock-echo-model", "keySha256": "%s", "platforms": ["*"], "models": ["mock-echo"] }%s
                   ],
                   "apps": [
                     { "appId": "%s", "keySha256": "%s", "platforms": ["fake", "mock"], "models": ["mock-*", "gpt-4o"],
@@ -81,13 +96,13 @@ public final class ItConfig {
                                "apiVersion": "2024-10-21", "models": { "gpt-4o": "my-gpt4o-deployment" } }
                   },
                   "routers": { "openai-compatible": { "platforms": ["fake", "claude", "gemini"] } },
-                  "limits": { "maxRequestBytes": %d, "maxJsonDepth": %d }
+                  "limits": { "maxRequestBytes": %d, "maxJsonDepth": %d%s }
                 }
                 """.formatted(Canaries.sha256(Canaries.LICENSE_ALL), Canaries.sha256(Canaries.LICENSE_MOCK_ONLY),
-                Canaries.sha256(Canaries.LICENSE_EXPIRED), Canaries.sha256(Canaries.LICENSE_MOCK_ECHO_MODEL),
+                Canaries.sha256(Canaries.LICENSE_EXPIRED), Canaries.sha256(Canaries.LICENSE_MOCK_ECHO_MODEL), extraLicenses,
                 Canaries.APP_ID, Canaries.sha256(Canaries.APP_KEY), Canaries.APP_ID_EXPIRED,
                 Canaries.sha256(Canaries.APP_KEY).toUpperCase(java.util.Locale.ROOT), base, HEARTBEAT_MS, base, base, FIRST_BYTE_MS, base, MAX_STREAM_MS, base, closedPort(),
-                base, CLAUDE_MAX_TOKENS, base, base, MAX_REQUEST_BYTES, MAX_JSON_DEPTH);
+                base, CLAUDE_MAX_TOKENS, base, base, MAX_REQUEST_BYTES, MAX_JSON_DEPTH, extraLimits);
         json = json.replace("NO_RETRY", FORGETFUL_RETRY.replace("{", "{ \"maxRetries\": 0,"))
                 .replace("RETRY", FORGETFUL_RETRY);
         String location = System.getProperty("switchboard.config");

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -30,10 +31,22 @@ public final class RawStream implements AutoCloseable {
      * client that is not reading.
      */
     public static RawStream open(URI base, String rawRequest, int receiveBuffer) {
+        return open(base, rawRequest, receiveBuffer, null);
+    }
+
+    /** As {@link #open(URI, String, int)}, from the local address {@code local} (127.0.0.2: another machine). */
+    public static RawStream openFrom(InetAddress local, URI base, String rawRequest) {
+        return open(base, rawRequest, 0, local);
+    }
+
+    private static RawStream open(URI base, String rawRequest, int receiveBuffer, InetAddress local) {
         try {
             Socket socket = new Socket();
             if (receiveBuffer > 0) {
                 socket.setReceiveBufferSize(receiveBuffer);
+            }
+            if (local != null) {
+                socket.bind(new InetSocketAddress(local, 0));
             }
             socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
             socket.getOutputStream().write(rawRequest.getBytes(StandardCharsets.UTF_8));
