@@ -82,6 +82,11 @@ final class ChatCall implements BodyReader.Callback {
                     platform.config().mock().delayMs());
             return;
         }
+        if (caller.passThrough()) {
+            PassThroughAttempt.start(gateway, platform, upstreamModel, clientRequest, caller.vendorToken(),
+                    clientStream, accessRecord);
+            return;
+        }
         String token = platform.tokens().next();
         UpstreamRequest upstreamRequest = vendor.toUpstream(clientRequest,
                 new UpstreamTarget(platform.config().baseUrl(), upstreamModel, token,
