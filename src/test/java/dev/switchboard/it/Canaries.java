@@ -30,12 +30,14 @@ public final class Canaries {
     public static final String APP_ID_EXPIRED = "it-app-expired";
     /** App key of {@link #APP_ID} (and {@link #APP_ID_EXPIRED}); the caller sends {@code it-app:<key>}. */
     public static final String APP_KEY = "appkey-canary-it-app-b71f93";
+    /** A caller's own vendor token, sent in Chat2API pass-through mode ({@code Authorization}); never in config. */
+    public static final String CALLER_VENDOR_TOKEN = "sk-canary-caller-vendor-d3a8f6";
     /** A key nobody configured. */
     public static final String UNKNOWN_KEY = "sk-canary-unknown-c0ffee";
 
     public static List<String> all() {
         return List.of(LICENSE_ALL, LICENSE_MOCK_ONLY, LICENSE_EXPIRED, LICENSE_MOCK_ECHO_MODEL, APP_KEY, VENDOR_TOKEN_A,
-                VENDOR_TOKEN_B, UNKNOWN_KEY);
+                VENDOR_TOKEN_B, CALLER_VENDOR_TOKEN, UNKNOWN_KEY);
     }
 
     public static String sha256(String key) {
