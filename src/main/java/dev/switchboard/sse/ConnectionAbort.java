@@ -23,7 +23,7 @@ import org.apache.logging.log4j.Logger;
  *   <li>Tomcat: {@code ActionCode.CLOSE_NOW} on the connector's response — the action Tomcat's own
  *       {@code ErrorReportValve} uses for an error after commit; the processor then closes the socket instead of
  *       writing the last chunk.
- *   <li>Jetty 12 (ee10): {@code ServletChannel.abort(Throwable)}, which fails the response and closes the endpoint.
+ *   <li>Jetty 12 (ee10): closes the connection's {@code EndPoint} (the socket) under the servlet channel.
  *   <li>Undertow (WildFly): closes the exchange's {@code ServerConnection}.
  * </ul>
  */
@@ -71,21 +71,30 @@ final class ConnectionAbort {
         return true;
     }
 
+    /**
+     * Closes the connection's {@code EndPoint}. Not {@code ServletChannel.abort(Throwable)}: after it Jetty never runs
+     * the request's completion, so {@code AsyncListener.onComplete} (the access log) never fires. With the endpoint
+     * closed first, the completion that follows fails to write the last chunk and still runs the listeners.
+     */
     private static boolean jetty(Object servletApiResponse) throws ReflectiveOperationException {
         Object channel = servletApiResponse.getClass().getMethod("getServletChannel").invoke(servletApiResponse);
-        channel.getClass().getMethod("abort", Throwable.class).invoke(channel, new IOException("upstream failed"));
+        Object endPoint = channel.getClass().getMethod("getEndPoint").invoke(channel);
+        close(endPoint);
         return true;
     }
 
     private static boolean undertow(Object undertowResponse) throws ReflectiveOperationException {
         Object exchange = undertowResponse.getClass().getMethod("getExchange").invoke(undertowResponse);
-        Object connection = exchange.getClass().getMethod("getConnection").invoke(exchange);
+        close(exchange.getClass().getMethod("getConnection").invoke(exchange));
+        return true;
+    }
+
+    private static void close(Object connection) {
         try {
             ((Closeable) connection).close();
         } catch (IOException e) {
             LOG.debug("closing the client connection failed: {}", e.toString()); // broken either way
         }
-        return true;
     }
 
     private static Field field(Class<?> type, String name) throws NoSuchFieldException {

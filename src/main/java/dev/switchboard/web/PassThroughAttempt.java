@@ -32,6 +32,9 @@ import java.util.Map;
  * </ul>
  */
 final class PassThroughAttempt implements AttemptListener {
+    /** The access log's error code for an upstream error response relayed as it came. */
+    static final String RELAYED = "upstream_error_relayed";
+
     private final ClientStream clientStream;
     private final AccessRecord accessRecord;
 
@@ -65,12 +68,15 @@ final class PassThroughAttempt implements AttemptListener {
 
     @Override
     public void failedBeforeCommit(AttemptFailure failure) {
-        ApiError error = failure.error();
-        accessRecord.errorCode(error.code());
         if (failure.hasUpstreamResponse() && failure.status() >= 400) {
+            // Not the managed-mode reading of the status (a vendor 401 there means the gateway's token was refused):
+            // here it is the caller's own answer, and upstream_status in the access line says which it was.
+            accessRecord.errorCode(RELAYED);
             clientStream.respond(failure.status(), failure.contentType(), relayedHeaders(failure), failure.body());
             return;
         }
+        ApiError error = failure.error();
+        accessRecord.errorCode(error.code());
         clientStream.fail(error.status(), error.headers(), error.toJson());
     }
 

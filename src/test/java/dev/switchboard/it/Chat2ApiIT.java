@@ -143,6 +143,9 @@ class Chat2ApiIT {
                     assertTrue(response.headers().firstValue(dropped).isEmpty(), dropped + " forwarded: " + what);
                 }
                 assertEquals(1, upstream.requestCount(), "attempts: " + what);
+                String line = GatewayLog.accessLine(response.headers().firstValue("x-request-id").orElseThrow());
+                assertTrue(line.contains("upstream_status=" + failure.status() + " ")
+                        && line.contains("error=upstream_error_relayed"), line);
             }
         }
         // The SDK reads the relayed vendor error as it would the vendor's own.
