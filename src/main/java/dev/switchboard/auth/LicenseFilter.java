@@ -20,9 +20,10 @@ import java.util.regex.Pattern;
  * The one authentication filter. License mode: {@code Authorization: Bearer <license>}. App mode:
  * {@code Authorization: Bearer <appId>:<appKey>}, chosen by shape — a bearer token with a {@code :} whose part before
  * the first {@code :} is a configured app id; anything else is looked up as a license. Pass-through (Chat2API) mode:
- * chosen by the mere presence of a {@code Tokens-Authorization} header ({@link PassThroughCredentials}). Every failure — missing,
- * malformed, repeated, unknown, wrong key, expired, empty app id or key — gets the same 401 body, so a caller learns
- * nothing about which check failed (nor whether an app id exists).
+ * chosen by the mere presence of a {@code Tokens-Authorization} header ({@link PassThroughCredentials}). Every
+ * failure — missing, malformed, repeated, unknown, wrong key, expired, empty app id or key, a pass-through request
+ * without its vendor token — gets the same 401 body, so a caller learns nothing about which check failed (nor whether
+ * an app id exists).
  */
 public final class LicenseFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
