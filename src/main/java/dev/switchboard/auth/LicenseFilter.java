@@ -19,9 +19,11 @@ import java.util.regex.Pattern;
 /**
  * The one authentication filter. License mode: {@code Authorization: Bearer <license>}. App mode:
  * {@code Authorization: Bearer <appId>:<appKey>}, chosen by shape — a bearer token with a {@code :} whose part before
- * the first {@code :} is a configured app id; anything else is looked up as a license. Every failure — missing,
- * malformed, repeated, unknown, wrong key, expired, empty app id or key — gets the same 401 body, so a caller learns
- * nothing about which check failed (nor whether an app id exists).
+ * the first {@code :} is a configured app id; anything else is looked up as a license. Pass-through (Chat2API) mode:
+ * chosen by the mere presence of a {@code Tokens-Authorization} header ({@link PassThroughCredentials}). Every
+ * failure — missing, malformed, repeated, unknown, wrong key, expired, empty app id or key, a pass-through request
+ * without its vendor token — gets the same 401 body, so a caller learns nothing about which check failed (nor whether
+ * an app id exists).
  */
 public final class LicenseFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
@@ -51,9 +53,15 @@ public final class LicenseFilter extends HttpFilter {
         }
         Licenses licenses = (Licenses) getServletContext().getAttribute(LICENSES_ATTRIBUTE);
         Apps apps = (Apps) getServletContext().getAttribute(APPS_ATTRIBUTE);
-        Optional<Caller> found = credentialInQuery(clientRequest)
-                ? Optional.empty()
-                : bearer(clientRequest).flatMap(token -> identify(token, licenses, apps, clock.instant()));
+        Optional<Caller> found;
+        if (credentialInQuery(clientRequest)) {
+            found = Optional.empty();
+        } else if (clientRequest.getHeader(PassThroughCredentials.HEADER) != null) {
+            found = PassThroughCredentials.identify(headers(clientRequest, PassThroughCredentials.HEADER),
+                    headers(clientRequest, "Authorization"), licenses, clock.instant());
+        } else {
+            found = bearer(clientRequest).flatMap(token -> identify(token, licenses, apps, clock.instant()));
+        }
         if (found.isEmpty()) {
             if (throttle != null) {
                 throttle.failed(clientRequest);
@@ -82,9 +90,13 @@ public final class LicenseFilter extends HttpFilter {
         return query != null && CREDENTIAL_PARAMETER.matcher(query).find();
     }
 
+    private static List<String> headers(HttpServletRequest clientRequest, String name) {
+        return Collections.list(clientRequest.getHeaders(name));
+    }
+
     /** The bearer token of the one Authorization header; empty if there is none, several, or it is malformed. */
     static Optional<String> bearer(HttpServletRequest clientRequest) {
-        List<String> values = Collections.list(clientRequest.getHeaders("Authorization"));
+        List<String> values = headers(clientRequest, "Authorization");
         if (values.size() != 1) {
             return Optional.empty();
         }

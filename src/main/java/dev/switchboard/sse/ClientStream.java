@@ -59,6 +59,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
     private boolean ending;
     private boolean finished;
     private Runnable onFinished;
+    private boolean abortOnFailure;
     private long lastWriteNanos = System.nanoTime();
     private ScheduledFuture<?> heartbeat;
     private long heartbeatNanos;
@@ -112,6 +113,14 @@ public final class ClientStream implements WriteListener, AsyncListener {
         }
     }
 
+    /**
+     * Pass-through mode: a {@link #fail} after commit aborts the connection (no terminating chunk) instead of writing
+     * an in-band error, so the client sees the truncation as it would from the vendor itself (issue #4).
+     */
+    public synchronized void abortOnFailure() {
+        abortOnFailure = true;
+    }
+
     /** True once the status line is on its way to the client: no retry, no other status after this point. */
     public synchronized boolean isCommitted() {
         return committed;
@@ -161,11 +170,16 @@ public final class ClientStream implements WriteListener, AsyncListener {
     /**
      * Reports a failure: before commit as the whole response with {@code status}; after commit as one in-band
      * {@code data:} error event followed by the end of the stream, with no {@code [DONE]} (RELIABILITY.md "After
-     * commit"; SDK-CLIENT-REQUIREMENTS.md §1.6: both OpenAI SDKs raise on a data payload with an {@code error} key).
+     * commit"; SDK-CLIENT-REQUIREMENTS.md §1.6: both OpenAI SDKs raise on a data payload with an {@code error} key);
+     * after commit in {@link #abortOnFailure()} mode, by aborting the connection instead.
      */
     public synchronized void fail(int status, Map<String, String> headers, byte[] errorJson) {
         if (!committed) {
             respond(status, "application/json", headers, errorJson);
+            return;
+        }
+        if (abortOnFailure && !finished && ConnectionAbort.abort(clientResponse)) {
+            complete(); // the container already knows the response is broken: this only releases the request
             return;
         }
         event(new String(errorJson, StandardCharsets.UTF_8));

@@ -78,6 +78,12 @@ final class ChatCall implements BodyReader.Callback {
                     first.platform().config().mock().delayMs());
             return;
         }
+        if (caller.passThrough()) {
+            // Chat2API: the caller's own token, one attempt on the first platform, upstream errors relayed as sent.
+            PassThroughAttempt.start(gateway, first.platform(), first.upstreamModel(), clientRequest,
+                    caller.vendorToken(), clientStream, accessRecord);
+            return;
+        }
         if (clientRequest.stream()) {
             clientStream.startHeartbeat(gateway.timer(), first.platform().config().timeouts().heartbeatMs());
         }

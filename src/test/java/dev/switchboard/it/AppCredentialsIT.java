@@ -109,7 +109,12 @@ class AppCredentialsIT {
         assertEquals(2, upstream.requestCount());
         for (RecordedExchange seen : upstream.exchanges()) {
             assertEquals(1, seen.headerValues("Authorization").size(), () -> "headers: " + seen.headers());
-            assertFalse(seen.headerValues("Authorization").get(0).contains(Canaries.APP_ID));
+            // Only a managed pool token goes upstream (the caller's Authorization never does), and no
+            // Tokens-Authorization header (Chat2API's license header) is ever made up.
+            String authorization = seen.headerValues("Authorization").get(0);
+            assertTrue(authorization.equals("Bearer " + Canaries.VENDOR_TOKEN_A)
+                    || authorization.equals("Bearer " + Canaries.VENDOR_TOKEN_B), authorization);
+            assertTrue(seen.headerValues("Tokens-Authorization").isEmpty());
             seen.headers().forEach((name, values) -> values.forEach(value -> {
                 assertFalse(value.contains(Canaries.APP_KEY), "app key forwarded in " + name);
                 assertFalse(value.contains(APP), "app credential forwarded in " + name);

@@ -34,12 +34,14 @@ public final class Canaries {
     public static final String LICENSE_FEW_AT_ONCE = "sk-canary-license-few-at-once-6a0d3c";
     /** License with a small requests-per-minute limit (OverloadIT). */
     public static final String LICENSE_FEW_PER_MINUTE = "sk-canary-license-few-per-minute-e19b57";
+    /** A caller's own vendor token, sent in Chat2API pass-through mode ({@code Authorization}); never in config. */
+    public static final String CALLER_VENDOR_TOKEN = "sk-canary-caller-vendor-d3a8f6";
     /** A key nobody configured. */
     public static final String UNKNOWN_KEY = "sk-canary-unknown-c0ffee";
 
     public static List<String> all() {
         return List.of(LICENSE_ALL, LICENSE_MOCK_ONLY, LICENSE_EXPIRED, LICENSE_MOCK_ECHO_MODEL, APP_KEY, VENDOR_TOKEN_A,
-                VENDOR_TOKEN_B, UNKNOWN_KEY, LICENSE_FEW_AT_ONCE, LICENSE_FEW_PER_MINUTE);
+                VENDOR_TOKEN_B, CALLER_VENDOR_TOKEN, UNKNOWN_KEY, LICENSE_FEW_AT_ONCE, LICENSE_FEW_PER_MINUTE);
     }
 
     public static String sha256(String key) {

@@ -94,7 +94,7 @@ class ChatCompletionsIT {
         for (int i = 0; i < 2; i++) {
             var request = api().request("/fake/v1/chat/completions", Canaries.LICENSE_ALL)
                     .header("Content-Type", "application/json")
-                    .header("Tokens-Authorization", Canaries.LICENSE_ALL)
+                    // No Tokens-Authorization here: it selects Chat2API pass-through (Chat2ApiIT checks that mode).
                     .header("OpenAI-Organization", "org-caller")
                     .header("Cookie", "session=caller-cookie")
                     .header("X-Forwarded-Host", "evil.example")

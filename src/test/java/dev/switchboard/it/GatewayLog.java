@@ -30,7 +30,11 @@ final class GatewayLog {
 
     /** The access line of the request that produced {@code response}, found by its {@code x-request-id}. */
     static String accessLineOf(HttpResponse<?> response) {
-        String requestId = response.headers().firstValue("x-request-id").orElseThrow();
+        return accessLine(response.headers().firstValue("x-request-id").orElseThrow());
+    }
+
+    /** The access line of the request whose {@code x-request-id} was {@code requestId}. */
+    static String accessLine(String requestId) {
         return Await.value("the access line of " + requestId, () -> lines().stream()
                 .filter(line -> line.contains(" access ") && line.contains("request_id=" + requestId))
                 .findFirst().orElse(null), Duration.ofSeconds(10));

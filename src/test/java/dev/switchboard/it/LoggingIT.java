@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The logs: one access line per request that describes it; and (RELIABILITY.md, security must 1) with debug logging
  * on (the build sets {@code switchboard.log.level=debug}), traffic that carries every kind of secret — licenses good, bad and expired, keys in the query string, vendor
- * tokens echoed back in upstream errors, failing and streaming exchanges — leaves none of them in the log file.
+ * tokens echoed back in upstream errors, a caller's own vendor token (Chat2API pass-through), failing and streaming
+ * exchanges — leaves none of them in the log file.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -61,10 +62,19 @@ class LoggingIT {
                 .header("Content-Type", "application/json")
                 .header("Tokens-Authorization", Canaries.LICENSE_MOCK_ONLY)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + Canaries.LICENSE_MOCK_ONLY)).build());
+        // Chat2API pass-through: the caller's own vendor token goes upstream, whose 401 echoes it back (relayed
+        // verbatim to the caller, never logged); then the same token with a license that does not exist.
+        for (String license : java.util.List.of(Canaries.LICENSE_ALL, Canaries.UNKNOWN_KEY)) {
+            for (boolean stream : new boolean[] {false, true}) {
+                api.send(api.request("/fake/v1/chat/completions", Canaries.CALLER_VENDOR_TOKEN)
+                        .header("Tokens-Authorization", license).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(Api.chat("gpt-4o", stream, "hello"))).build());
+            }
+        }
 
         // The access lines of the requests above prove the log is being written to, so the check below means
         // something; they are written when each request completes.
-        Await.until("access lines in " + log, () -> GatewayLog.accessLineCount() >= linesBefore + 10, Duration.ofSeconds(10));
+        Await.until("access lines in " + log, () -> GatewayLog.accessLineCount() >= linesBefore + 14, Duration.ofSeconds(10));
         String text = GatewayLog.text();
         assertTrue(text.contains(" DEBUG "), "debug logging must be on for this test to mean anything");
         for (String secret : Canaries.all()) {
