@@ -364,7 +364,11 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
             return;
         }
         LOG.debug("upstream exchange failed: {}", cause.getClass().getSimpleName());
-        if (committed) {
+        if (committed && cause instanceof java.net.SocketTimeoutException) {
+            // HttpClient's socket timeout is the idle timeout (idleMs): the upstream went silent mid-stream.
+            finishOnce(AttemptFailure.connection(ApiError.server(504, "upstream_idle_timeout",
+                    "The upstream stopped sending for longer than the platform's idle timeout."), cause));
+        } else if (committed) {
             finishOnce(AttemptFailure.connection(ApiError.server(502, "upstream_stream_interrupted",
                     "The upstream connection failed while streaming."), cause));
         } else {

@@ -30,6 +30,8 @@ public final class ItConfig {
     public static final long HEARTBEAT_MS = 500;
     /** First-byte timeout of the {@code impatient} platform. */
     public static final long FIRST_BYTE_MS = 1500;
+    /** Idle timeout of the {@code sleepy} platform: longest upstream silence. */
+    public static final long IDLE_MS = 1000;
     /** Maximum stream duration of the {@code brief} platform. */
     public static final long MAX_STREAM_MS = 2000;
     /** {@code defaultMaxTokens} of the {@code claude} platform: sent upstream when the caller sets no limit. */
@@ -84,6 +86,8 @@ public final class ItConfig {
                                    "timeouts": { "firstByteMs": %d } },
                     "brief": { "type": "openai", "baseUrl": "%s/brief/v1", "retry": RETRY, "tokens": ["${IT_VENDOR_TOKEN_A}"],
                                "timeouts": { "maxStreamMs": %d } },
+                    "sleepy": { "type": "openai", "baseUrl": "%s/sleepy/v1", "retry": RETRY,
+                                "tokens": ["${IT_VENDOR_TOKEN_A}"], "timeouts": { "idleMs": %d } },
                     "ratelimited": { "type": "openai", "baseUrl": "%s/ratelimited/v1",
                                      "tokens": ["${IT_VENDOR_TOKEN_A}", "${IT_VENDOR_TOKEN_B}"] },
                     "refused": { "type": "openai", "baseUrl": "http://127.0.0.1:%d/v1", "retry": RETRY, "tokens": ["${IT_VENDOR_TOKEN_A}"] },
@@ -101,7 +105,7 @@ public final class ItConfig {
                 """.formatted(Canaries.sha256(Canaries.LICENSE_ALL), Canaries.sha256(Canaries.LICENSE_MOCK_ONLY),
                 Canaries.sha256(Canaries.LICENSE_EXPIRED), Canaries.sha256(Canaries.LICENSE_MOCK_ECHO_MODEL), extraLicenses,
                 Canaries.APP_ID, Canaries.sha256(Canaries.APP_KEY), Canaries.APP_ID_EXPIRED,
-                Canaries.sha256(Canaries.APP_KEY).toUpperCase(java.util.Locale.ROOT), base, HEARTBEAT_MS, base, base, FIRST_BYTE_MS, base, MAX_STREAM_MS, base, closedPort(),
+                Canaries.sha256(Canaries.APP_KEY).toUpperCase(java.util.Locale.ROOT), base, HEARTBEAT_MS, base, base, FIRST_BYTE_MS, base, MAX_STREAM_MS, base, IDLE_MS, base, closedPort(),
                 base, CLAUDE_MAX_TOKENS, base, base, MAX_REQUEST_BYTES, MAX_JSON_DEPTH, extraLimits);
         json = json.replace("NO_RETRY", FORGETFUL_RETRY.replace("{", "{ \"maxRetries\": 0,"))
                 .replace("RETRY", FORGETFUL_RETRY);

@@ -169,4 +169,24 @@ class StreamingIT {
         }
         return numbers;
     }
+
+    /** RELIABILITY.md "After commit": a stall past the idle timeout ends the stream with one in-band error. */
+    @Test
+    void anUpstreamSilentPastTheIdleTimeoutAfterCommitEndsWithAnInBandError() {
+        CountDownLatch never = new CountDownLatch(1);
+        upstream.enqueue(Reply.sse().event(chunk("said")).await(never, Duration.ofSeconds(30)).done());
+        URI base = URI.create(deployment.toString());
+        try (RawStream stream = RawStream.open(base, RawStream.post(base, "/sleepy/v1/chat/completions",
+                Canaries.LICENSE_ALL, Api.chat("m", true, "x")), 0)) {
+            String body = stream.readToEnd(Duration.ofSeconds(20));
+            assertTrue(stream.text().startsWith("HTTP/1.1 200"), stream.text());
+            List<String> events = Api.dataEvents(body);
+            assertEquals(2, events.size(), body);
+            assertEquals("upstream_idle_timeout", Api.json(events.get(1)).path("error").path("code").asText(), body);
+            assertEquals(1, upstream.requestCount(), "nothing is retried after commit");
+        } finally {
+            never.countDown();
+        }
+        Leaks.awaitNone(new Api(deployment));
+    }
 }
