@@ -5,8 +5,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * A platform's managed vendor tokens with their health (RELIABILITY.md, "Managed mode"); application-scoped and
@@ -32,6 +35,8 @@ import java.util.Set;
  * can answer 429 with a truthful {@code Retry-After}.
  */
 public final class TokenPool {
+    private static final Logger LOG = LogManager.getLogger(TokenPool.class);
+
 
     /** A token's health state; see the class comment. */
     public enum State { HEALTHY, COOLING, EJECTED, DISABLED }
@@ -262,6 +267,12 @@ public final class TokenPool {
         }
 
         void set(State newState, long newUntil) {
+            if (newState != state && newState != State.COOLING) {
+                // Operators need to see a token leave or rejoin the pool; the alias names it, never the secret.
+                // Cooldowns are routine under load and would flood the log.
+                LOG.info("token {} {}{}", alias, newState.name().toLowerCase(Locale.ROOT),
+                        newState == State.HEALTHY ? "" : " until the next probe");
+            }
             state = newState;
             until = newUntil;
             version++;
