@@ -34,6 +34,8 @@ final class SoakClient {
         SLOW_READER,
         /** Reads the first event, stops reading for 1–2.5 s, then reads the rest. */
         STALLS,
+        /** As {@link #STALLS}, with a 2 KiB receive buffer: the gateway's buffers must take what the client does not. */
+        STALLS_SMALL_BUFFER,
         /** Leaves (FIN) after {@code leaveAfterEvents} events. */
         LEAVES,
         /** Leaves with RST after {@code leaveAfterEvents} events. */
@@ -70,7 +72,7 @@ final class SoakClient {
             long stallMillis) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Socket socket = new Socket()) {
-            if (behaviour == Behaviour.SLOW_READER) {
+            if (behaviour == Behaviour.SLOW_READER || behaviour == Behaviour.STALLS_SMALL_BUFFER) {
                 socket.setReceiveBufferSize(2048);
             }
             socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
@@ -114,7 +116,8 @@ final class SoakClient {
                 }
                 return Outcome.of(Kind.CLIENT_LEFT, "client left mid-stream");
             }
-            if (behaviour == Behaviour.STALLS && !stalled && events >= 1) {
+            if ((behaviour == Behaviour.STALLS || behaviour == Behaviour.STALLS_SMALL_BUFFER) && !stalled
+                    && events >= 1) {
                 stalled = true;
                 LockSupport.parkNanos(stallMillis * 1_000_000); // the client's behaviour, not synchronisation
             }

@@ -25,6 +25,8 @@ final class SoakFaults {
 
     /** A request whose user text contains this gets a long stream (~40 KB), for the slow and stalling readers. */
     static final String LONG = "long-answer";
+    /** A request whose user text contains this gets a stream of ~4 MB, more than a stalled reader's buffers hold. */
+    static final String HUGE = "huge-answer";
 
     private SoakFaults() {}
 
@@ -37,6 +39,9 @@ final class SoakFaults {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         boolean stream = attempt.bodyText().contains("\"stream\":true");
         boolean longAnswer = attempt.bodyText().contains(LONG);
+        if (stream && attempt.bodyText().contains(HUGE) && (token.equals(OK_BACKUP_1) || token.equals(OK_BACKUP_2))) {
+            return huge();
+        }
         return switch (token) {
             case OK_BACKUP_1, OK_BACKUP_2 -> healthy(stream, longAnswer, random);
             case OK_PRIMARY -> {
@@ -86,6 +91,15 @@ final class SoakFaults {
                     sse.pause(Duration.ofMillis(5 + random.nextInt(40)));
                 }
             }
+        }
+        return sse.event(finish()).done();
+    }
+
+    private static Fault huge() {
+        Fault.Sse sse = Fault.sse().event(role());
+        String words = "lorem ipsum dolor sit amet ".repeat(36);
+        for (int i = 0; i < 4000; i++) {
+            sse.event(chunk(i + " " + words));
         }
         return sse.event(finish()).done();
     }

@@ -157,12 +157,16 @@ class SoakIT {
         int roll = random.nextInt(100);
         if (stream) {
             behaviour = roll < 8 ? Behaviour.SLOW_READER : roll < 14 ? Behaviour.STALLS : roll < 20 ? Behaviour.LEAVES
-                    : roll < 26 ? Behaviour.ABORTS : roll < 28 ? Behaviour.ABORTS_AT_ONCE : Behaviour.NORMAL;
+                    : roll < 26 ? Behaviour.ABORTS : roll < 28 ? Behaviour.ABORTS_AT_ONCE
+                    : roll < 30 ? Behaviour.STALLS_SMALL_BUFFER : Behaviour.NORMAL;
         } else if (roll < 4) {
             behaviour = Behaviour.ABORTS_AT_ONCE;
         }
         boolean longAnswer = behaviour == Behaviour.SLOW_READER || behaviour == Behaviour.STALLS;
-        String json = Api.chat("gpt-soak", stream, longAnswer ? SoakFaults.LONG : "hello");
+        String text = behaviour == Behaviour.STALLS_SMALL_BUFFER ? SoakFaults.HUGE
+                : longAnswer ? SoakFaults.LONG : "hello";
+        // A huge answer comes from the healthy backup only, which the router reaches when the primary fails.
+        String json = Api.chat("gpt-soak", stream, text);
         return client.exchange(path, Canaries.LICENSE_ALL, json, stream, behaviour, 1 + random.nextInt(4),
                 1000 + random.nextInt(1500));
     }
