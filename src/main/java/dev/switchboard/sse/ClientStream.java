@@ -26,13 +26,18 @@ import org.apache.logging.log4j.Logger;
  * API forbids concurrent use of one {@link ServletOutputStream}. Nothing here blocks: bytes that the client cannot
  * take yet wait in {@code pending}, and the upstream is told to pause through {@link Listener#onDrained()} being
  * withheld. If {@code pending} still grows past {@code maxBufferedBytes} (HTTP/1.1 flow control is soft, see
- * TOOLCHAIN.md) the stream is cut: bounded memory wins over one stalled reader.
+ * TOOLCHAIN.md) the stream is cut with an in-band {@code client_too_slow} error: bounded memory wins over one stalled
+ * reader.
  */
 public final class ClientStream implements WriteListener, AsyncListener {
     private static final Logger LOG = LogManager.getLogger(ClientStream.class);
     private static final byte[] KEEPALIVE = ": keepalive\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DATA_PREFIX = "data: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EVENT_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    /** The in-band error that ends a stream cut for a client too slow to read it (RELIABILITY.md "After commit"). */
+    private static final byte[] TOO_SLOW = ("data: {\"error\":{\"message\":\"The client read the stream too slowly;"
+            + " it was cut.\",\"type\":\"server_error\",\"param\":null,\"code\":\"client_too_slow\"}}\n\n")
+            .getBytes(StandardCharsets.UTF_8);
 
     /** What the producing side of the stream needs to hear. Called with this stream's monitor held: do not block. */
     public interface Listener {
@@ -161,9 +166,31 @@ public final class ClientStream implements WriteListener, AsyncListener {
         enqueue(frame);
         needsFlush = true;
         if (pendingBytes > maxBufferedBytes) {
-            close(CloseReason.CLIENT_TOO_SLOW);
+            cutTooSlow();
             return;
         }
+        drain();
+    }
+
+    /**
+     * The client reads slower than the upstream writes, past what one stream may hold: the producer stops, the events
+     * not yet handed to the container are dropped, and one in-band error ends the stream. Completing at once instead
+     * would end the response cleanly, which a client (and the OpenAI SDKs) takes for a whole answer: a silent
+     * truncation. The error leaves when the client reads again; a client that never does is found by the failed
+     * write or, at the latest, by the async timeout (the maximum stream duration).
+     */
+    private void cutTooSlow() {
+        Listener told = listener;
+        listener = NO_LISTENER;
+        told.onClosed(CloseReason.CLIENT_TOO_SLOW);
+        if (finished) {
+            return;
+        }
+        pending.clear();
+        pendingBytes = 0;
+        enqueue(TOO_SLOW);
+        needsFlush = true;
+        ending = true;
         drain();
     }
 

@@ -394,9 +394,10 @@ class ChatCompletionsIT {
         Leaks.awaitNone(api());
         JsonNode stats = Leaks.stats(api());
         for (String counter : new String[] {"upstreamExchanges", "upstreamConnectionsLeased",
-                "upstreamConnectionsPending", "upstreamConnectionsAvailable", "timerTasks"}) {
+                "upstreamConnectionsPending", "upstreamConnectionsAvailable", "timerTasks", "jvmThreads"}) {
             assertTrue(stats.path(counter).isInt(), counter + " in " + stats);
         }
+        assertTrue(stats.path("heapUsedAfterGcBytes").isIntegralNumber(), "heapUsedAfterGcBytes in " + stats);
     }
 
     private static void assertAttempts(java.net.http.HttpResponse<String> response, int attempts, String why) {

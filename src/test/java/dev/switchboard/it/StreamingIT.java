@@ -124,6 +124,10 @@ class StreamingIT {
             for (int i = 0; i < seen.size(); i++) {
                 assertEquals(i, seen.get(i), "event order broken at " + i);
             }
+            // The cut is visible: an endless stream that ended cleanly would look like a complete answer.
+            List<String> events = Api.dataEvents(text);
+            assertEquals("client_too_slow",
+                    Api.json(events.get(events.size() - 1)).path("error").path("code").asText(), "last event");
         }
         assertEquals(RecordedExchange.Ending.CLIENT_GONE, upstream.awaitExchange(0).awaitEnd(Duration.ofSeconds(10)));
     }
