@@ -68,6 +68,8 @@ public final class ClientStream implements WriteListener, AsyncListener {
     private long lastWriteNanos = System.nanoTime();
     private ScheduledFuture<?> heartbeat;
     private long heartbeatNanos;
+    /** When the stream was cut for a client too slow to read it; 0 while it was not. */
+    private long cutNanos;
 
     private static final Listener NO_LISTENER = new Listener() {
         @Override
@@ -176,8 +178,9 @@ public final class ClientStream implements WriteListener, AsyncListener {
      * The client reads slower than the upstream writes, past what one stream may hold: the producer stops, the events
      * not yet handed to the container are dropped, and one in-band error ends the stream. Completing at once instead
      * would end the response cleanly, which a client (and the OpenAI SDKs) takes for a whole answer: a silent
-     * truncation. The error leaves when the client reads again; a client that never does is found by the failed
-     * write or, at the latest, by the async timeout (the maximum stream duration).
+     * truncation. The error leaves when the client reads again; a client that has not read it after
+     * {@link #giveUpNanos()} has its connection aborted by the heartbeat, so a stalled client holds its request (and
+     * its in-flight slot) for seconds, not for the maximum stream duration.
      */
     private void cutTooSlow() {
         Listener told = listener;
@@ -188,6 +191,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
         }
         pending.clear();
         pendingBytes = 0;
+        cutNanos = System.nanoTime();
         enqueue(TOO_SLOW);
         needsFlush = true;
         ending = true;
@@ -236,6 +240,13 @@ public final class ClientStream implements WriteListener, AsyncListener {
     }
 
     private synchronized void beat() {
+        if (cutNanos != 0 && !finished && System.nanoTime() - cutNanos >= giveUpNanos()) {
+            // Cut for being too slow and still not reading its last event: stop holding the request for it.
+            LOG.debug("client never read the end of a cut stream; aborting its connection");
+            ConnectionAbort.abort(clientResponse);
+            complete();
+            return;
+        }
         if (finished || ending || !committed || !pending.isEmpty()) {
             return;
         }
@@ -244,6 +255,11 @@ public final class ClientStream implements WriteListener, AsyncListener {
             needsFlush = true;
             drain();
         }
+    }
+
+    /** Ten heartbeats, at least 5 s: a client that merely paused gets time to read its last event. */
+    private long giveUpNanos() {
+        return Math.max(10 * heartbeatNanos, TimeUnit.SECONDS.toNanos(5));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.switchboard.web;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.switchboard.limit.InFlightLimit;
 import dev.switchboard.openai.Json;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
@@ -35,6 +36,9 @@ public final class StatsServlet extends HttpServlet {
         var bytes = new ByteArrayOutputStream(256);
         try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(bytes)) {
             json.writeStartObject();
+            InFlightLimit requests = (InFlightLimit) getServletContext().getAttribute(InFlightLimit.ATTRIBUTE);
+            // This request counts itself: an idle gateway shows 1.
+            json.writeNumberField("requestsInFlight", requests == null ? -1 : requests.inFlight());
             json.writeNumberField("upstreamExchanges", gateway.upstreamClient().exchangesInFlight());
             json.writeNumberField("upstreamConnectionsLeased", pool.getLeased());
             json.writeNumberField("upstreamConnectionsPending", pool.getPending());

@@ -193,4 +193,25 @@ class StreamingIT {
         }
         Leaks.awaitNone(new Api(deployment));
     }
+
+    /**
+     * A client cut for reading too slowly that then never reads again must not hold its request (and its in-flight
+     * slot) until the maximum stream duration: the gateway gives up on it after ten heartbeats (at least 5 s).
+     */
+    @Test
+    void aCutClientThatNeverReadsAgainIsLetGo() {
+        String padding = "x".repeat(1000);
+        upstream.enqueue(Reply.sse().forever(i -> chunk(i + "-" + padding), Duration.ZERO));
+        Api api = new Api(deployment);
+        try (RawStream stream = openStream(8 * 1024)) {
+            stream.readUntil("0-", 1, Duration.ofSeconds(10));
+            RecordedExchange exchange = upstream.awaitExchange(0);
+            assertEquals(RecordedExchange.Ending.CLIENT_GONE, exchange.awaitEnd(Duration.ofSeconds(30)),
+                    "the stalled stream was cut");
+            // Only this stats request itself is left in flight once the gateway has let the stalled client go.
+            Await.until("the cut request released", () -> Leaks.stats(api).path("requestsInFlight").asInt() == 1,
+                    Duration.ofSeconds(30));
+        }
+        Leaks.awaitNone(api);
+    }
 }
