@@ -1,0 +1,709 @@
+package dev.switchboard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The managed-mode outcome table of RELIABILITY.md, row by row, against a real fault-injecting upstream on loopback:
+ * for each upstream outcome, what the client gets (status, OpenAI-shaped error type and code), how many attempts were
+ * made (the {@code x-switchboard-attempts} header and the attempts the upstream recorded), which tokens were used,
+ * what the outcome did to the token's health (seen through which token the next request gets), that nothing was
+ * retried after commit, and that no exchange or pooled connection is left behind.
+ *
+ * <p>Each test has a platform of its own, so the token health it changes (cooldowns, disabled and ejected tokens, the
+ * round-robin position) cannot leak into another test. Tokens are literal and named after their platform
+ * ({@code reset-a}, {@code reset-b}, …, see {@link FaultConfig#tokens}); the upstream path names the platform.
+ *
+ * <p>Rows not passing here: "client went away" before commit, on every container (see
+ * {@link #CLIENT_GONE_BEFORE_COMMIT_GAP}); those two tests are disabled until the gateway can see it.
+ *
+ * <p>Rows not produced here: "client went away" during a backoff (the backoff is full jitter from a random source the
+ * test cannot fix, so the disconnect cannot be placed inside it reliably; the slow-first-byte disconnect below covers
+ * the same stop-everything rule), and DNS failures (no resolver to fail on loopback; they take the same path as a
+ * refused connect, {@code UnknownHostException} → {@code upstream_connect_error}, unit-tested in
+ * {@code UpstreamFailuresClassifyTest}).
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class FaultMatrixIT {
+    private static final String MODEL = "gpt-4o";
+    private static final Duration CLIENT_END = Duration.ofSeconds(10);
+    /** First-byte timeout and deadline of the {@code stalled} platform. */
+    private static final long STALLED_MS = 8000;
+    /** Well inside {@link #STALLED_MS}: a client that left is noticed long before the upstream times out. */
+    private static final Duration NOTICED = Duration.ofSeconds(4);
+
+    private static final HttpClient STREAMING_CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+    @RegisterExtension
+    static final FaultUpstream upstream = FaultUpstream.start();
+
+    private static final LoopbackTraps.FullBacklog BLACKHOLE = new LoopbackTraps.FullBacklog();
+    private static final LoopbackTraps.NotTls NOT_TLS = new LoopbackTraps.NotTls();
+
+    /** Real cooldown bounds, short enough that waiting one out keeps a test near two seconds. */
+    private static final String COOLING = "{ \"maxRetries\": 2, \"backoffBaseMs\": 5, \"backoffCapMs\": 20,"
+            + " \"cooldownMinMs\": 1000, \"cooldownDefaultMs\": 1500, \"cooldownMaxMs\": 2000 }";
+    /** Real ejection after three consecutive failures, and an ejection far longer than the class. */
+    private static final String EJECTING = "{ \"maxRetries\": 2, \"backoffBaseMs\": 5, \"backoffCapMs\": 20,"
+            + " \"ejectAfterFailures\": 3, \"ejectMs\": 600000, \"ejectMaxMs\": 600000 }";
+    /** Every failure ejects: the quickest way to a pool that is ejected as a whole. */
+    private static final String EJECT_AT_ONCE = "{ \"maxRetries\": 2, \"backoffBaseMs\": 5, \"backoffCapMs\": 20,"
+            + " \"ejectAfterFailures\": 1, \"ejectMs\": 600000, \"ejectMaxMs\": 600000 }";
+    private static final String SERVES_MODEL = ", \"models\": { \"" + MODEL + "\": \"" + MODEL + "\" }";
+
+    @ArquillianResource
+    URL deployment;
+
+    @Deployment(testable = false)
+    static WebArchive deploy() {
+        String fault = upstream.baseUri().toString();
+        new FaultConfig()
+                .platform("refused", "http://127.0.0.1:" + LoopbackTraps.closedPort() + "/v1", 3, FaultConfig.FAST, "")
+                .platform("blackhole", "http://127.0.0.1:" + BLACKHOLE.port() + "/v1", 2,
+                        "{ \"maxRetries\": 1, \"backoffBaseMs\": 5, \"backoffCapMs\": 20 }",
+                        ", \"timeouts\": { \"connectMs\": 300 }")
+                .platform("tls", "https://127.0.0.1:" + NOT_TLS.port() + "/v1", 2, FaultConfig.FAST, "")
+                .platform("reset", fault + "/reset/v1", 3, FaultConfig.FAST, "")
+                .platform("slow", fault + "/slow/v1", 2, FaultConfig.FAST, ", \"timeouts\": { \"firstByteMs\": 800 }")
+                .platform("limited", fault + "/limited/v1", 2, COOLING, "")
+                .platform("limitedall", fault + "/limitedall/v1", 2, COOLING, "")
+                .platform("quota", fault + "/quota/v1", 3, FaultConfig.FAST, "")
+                .platform("denied", fault + "/denied/v1", 3, FaultConfig.FAST, "")
+                .platform("spent", fault + "/spent/v1", 2, FaultConfig.FAST, "")
+                .platform("flaky", fault + "/flaky/v1", 3, FaultConfig.FAST, "")
+                .platform("strict", fault + "/strict/v1", 2, FaultConfig.FAST, "")
+                .platform("html", fault + "/html/v1", 3, FaultConfig.FAST, "")
+                .platform("moved", fault + "/moved/v1", 2, FaultConfig.FAST, "")
+                .platform("streams", fault + "/streams/v1", 2, FaultConfig.FAST, "")
+                .platform("eject", fault + "/eject/v1", 3, EJECTING, "")
+                .platform("doomed", fault + "/doomed/v1", 2, EJECT_AT_ONCE, "")
+                // The deadline ends the request at the first-byte timeout: if the gateway misses the client leaving, the
+                // stalled attempt still ends there, with no retry to disturb the tests that follow.
+                .platform("stalled", fault + "/stalled/v1", 2, "{ \"maxRetries\": 2, \"backoffBaseMs\": 5,"
+                        + " \"backoffCapMs\": 20, \"deadlineMs\": " + STALLED_MS + " }",
+                        ", \"timeouts\": { \"firstByteMs\": " + STALLED_MS + " }")
+                .platform("primary", fault + "/primary/v1", 2, FaultConfig.FAST, SERVES_MODEL)
+                .platform("secondary", fault + "/secondary/v1", 1, FaultConfig.FAST, SERVES_MODEL)
+                .router("failover", "primary", "secondary")
+                .write();
+        return Deployments.war();
+    }
+
+    @AfterAll
+    static void closeTraps() {
+        BLACKHOLE.close();
+        NOT_TLS.close();
+    }
+
+    // ---- connection-level failures ----
+
+    @Test
+    void connectRefusedIsRetriedOnAnotherTokenThen502ConnectError() {
+        HttpResponse<String> response = chat("refused", false);
+
+        assertError(response, 502, "server_error", "upstream_connect_error");
+        assertAttempts(response, 3);
+        assertEquals("refused#3", upstreamAlias(response), "each retry on the next token of the pool");
+        settled(0);
+    }
+
+    /** A listener whose accept queue is full never answers the SYN: the connect hangs like a black-holed address. */
+    @Test
+    void connectTimeoutIsRetriedOnAnotherTokenThen504ConnectTimeout() {
+        HttpResponse<String> response = chat("blackhole", false);
+
+        assertError(response, 504, "server_error", "upstream_connect_timeout");
+        assertAttempts(response, 2);
+        assertEquals("blackhole#2", upstreamAlias(response));
+        settled(0);
+    }
+
+    /** A plain-HTTP server behind an https:// base URL: the handshake fails, and the endpoint is broken for all. */
+    @Test
+    void tlsFailureIsNotRetriedOnTheSameEndpoint() {
+        HttpResponse<String> response = chat("tls", false);
+
+        assertError(response, 502, "server_error", "upstream_tls_error");
+        assertAttempts(response, 1);
+        assertEquals(1, NOT_TLS.accepted(), "one handshake, no other token tried on a broken endpoint");
+        settled(0);
+    }
+
+    @Test
+    void resetOrEofBeforeHeadersIsRetriedOnAnotherToken() {
+        upstream.onToken("reset-a", Fault.resetBeforeHeaders()).onToken("reset-b", ok("from b"));
+
+        HttpResponse<String> recovered = chat("reset", false);
+
+        assertEquals(200, recovered.statusCode(), recovered.body());
+        assertContent(recovered, "from b");
+        assertAttempts(recovered, 2);
+        assertEquals(List.of("reset-a", "reset-b"), upstream.tokens());
+
+        upstream.onToken("reset-a", Fault.closeBeforeHeaders()).onToken("reset-b", Fault.resetBeforeHeaders())
+                .onToken("reset-c", Fault.resetBeforeHeaders());
+        HttpResponse<String> failed = chat("reset", false);
+
+        assertError(failed, 502, "server_error", "upstream_reset");
+        assertAttempts(failed, 3);
+        assertEquals(Set.of("reset-a", "reset-b", "reset-c"), Set.copyOf(upstream.tokens().subList(2, 5)),
+                "three attempts, three tokens");
+        settled(5);
+    }
+
+    @Test
+    void firstByteTimeoutCancelsTheSlowAttemptAndTriesAnotherToken() {
+        upstream.onToken("slow-a", Fault.stall()).onToken("slow-b", ok("from b"));
+
+        HttpResponse<String> recovered = chat("slow", false);
+
+        assertEquals(200, recovered.statusCode(), recovered.body());
+        assertContent(recovered, "from b");
+        assertAttempts(recovered, 2);
+        assertEquals(List.of("slow-a", "slow-b"), upstream.tokens());
+        upstream.attempts().get(0).awaitClientEnd(CLIENT_END); // the gateway closed the slow attempt's connection
+
+        upstream.onToken("slow-b", Fault.stall());
+        HttpResponse<String> failed = chat("slow", false);
+
+        assertError(failed, 504, "server_error", "upstream_timeout");
+        assertAttempts(failed, 3);
+        assertEquals(Set.of("slow-a", "slow-b"), Set.copyOf(upstream.tokens().subList(2, 5)));
+        for (FaultAttempt attempt : upstream.attempts()) {
+            if (attempt.token().startsWith("slow-") && attempt.index() != 1) {
+                attempt.awaitClientEnd(CLIENT_END);
+            }
+        }
+        settled(5);
+    }
+
+    // ---- the vendor refuses the token ----
+
+    @Test
+    void rateLimitedTokenRotatesAtOnceCoolsDownIsSkippedAndComesBack() {
+        upstream.onToken("limited-a", rateLimited("retry-after-ms", "1500"), ok("from a"))
+                .onToken("limited-b", ok("from b"));
+
+        HttpResponse<String> rotated = chat("limited", false);
+        Instant answered = Instant.now();
+
+        assertEquals(200, rotated.statusCode(), rotated.body());
+        assertContent(rotated, "from b");
+        assertAttempts(rotated, 2);
+        assertEquals(List.of("limited-a", "limited-b"), upstream.tokens());
+
+        // Round-robin would pick limited-a next; it is cooling, so the request goes straight to limited-b.
+        HttpResponse<String> skipped = chat("limited", false);
+        assertEquals(200, skipped.statusCode(), skipped.body());
+        assertAttempts(skipped, 1);
+        assertEquals(List.of("limited-a", "limited-b", "limited-b"), upstream.tokens(),
+                "no attempt on the cooling token");
+
+        // The cooldown (1.5 s from a 429 the gateway saw before `answered`) has passed: the time is what is tested.
+        Await.until("limited-a's cooldown over", () -> Instant.now().isAfter(answered.plusMillis(1600)));
+        HttpResponse<String> back = chat("limited", false);
+        assertEquals(200, back.statusCode(), back.body());
+        assertContent(back, "from a");
+        assertAttempts(back, 1);
+        assertEquals("limited-a", upstream.tokens().get(3));
+        assertTrue(Duration.between(upstream.attempts().get(0).arrivedAt(), upstream.attempts().get(3).arrivedAt())
+                .toMillis() >= 1500, "not used before its cooldown ended");
+        settled(4);
+    }
+
+    @Test
+    void everyTokenRateLimitedAnswers429WithTheShortestCooldownAndTheNextRequestWaitsWithoutAnAttempt() {
+        upstream.onToken("limitedall-a", rateLimited("Retry-After", "2"))
+                .onToken("limitedall-b", rateLimited("retry-after-ms", "900")); // raised to cooldownMinMs, 1 s
+
+        HttpResponse<String> limited = chat("limitedall", false);
+
+        JsonNode error = assertError(limited, 429, "rate_limit_error", "rate_limit_exceeded");
+        assertAttempts(limited, 2);
+        assertEquals("1", limited.headers().firstValue("Retry-After").orElse(""), "the shortest cooldown: " + error);
+        assertEquals(Set.of("limitedall-a", "limitedall-b"), Set.copyOf(upstream.tokens()));
+
+        HttpResponse<String> waiting = chat("limitedall", false);
+        assertError(waiting, 429, "rate_limit_error", "rate_limit_exceeded");
+        assertEquals("1", waiting.headers().firstValue("Retry-After").orElse(""));
+        assertAttempts(waiting, 0);
+        settled(2);
+    }
+
+    @Test
+    void quotaExhaustedOr402DisablesTheTokenAndTheNextRequestSkipsIt() {
+        upstream.onToken("quota-a", Fault.status(429).json(vendorError("You exceeded your current quota.",
+                        "insufficient_quota", "insufficient_quota")))
+                .onToken("quota-b", Fault.status(402).json(vendorError("Payment required.", "billing_error", null)))
+                .onToken("quota-c", ok("from c"));
+
+        HttpResponse<String> rotated = chat("quota", false);
+
+        assertEquals(200, rotated.statusCode(), rotated.body());
+        assertContent(rotated, "from c");
+        assertAttempts(rotated, 3);
+        assertEquals(List.of("quota-a", "quota-b", "quota-c"), upstream.tokens());
+
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> next = chat("quota", false);
+            assertEquals(200, next.statusCode(), next.body());
+            assertAttempts(next, 1);
+        }
+        assertEquals(List.of("quota-a", "quota-b", "quota-c", "quota-c", "quota-c"), upstream.tokens(),
+                "disabled tokens are not tried again");
+        settled(5);
+    }
+
+    @Test
+    void vendor401Or403DisablesTheTokenAndTheCallerNeverSeesTheVendors401() {
+        upstream.onToken("denied-a", Fault.status(401).json(vendorError("Incorrect API key provided: denied-a.",
+                        "invalid_request_error", "invalid_api_key")))
+                .onToken("denied-b", Fault.status(403).json(vendorError("Forbidden.", "permission_error", null)))
+                .onToken("denied-c", ok("from c"));
+
+        HttpResponse<String> rotated = chat("denied", false);
+
+        assertEquals(200, rotated.statusCode(), rotated.body());
+        assertContent(rotated, "from c");
+        assertAttempts(rotated, 3);
+
+        HttpResponse<String> next = chat("denied", false);
+        assertEquals(200, next.statusCode(), next.body());
+        assertAttempts(next, 1);
+        assertEquals(List.of("denied-a", "denied-b", "denied-c", "denied-c"), upstream.tokens());
+        settled(4);
+    }
+
+    @Test
+    void everyTokenRefusedAnswers502CredentialsExhaustedNowAndOnTheNextRequest() {
+        upstream.onToken("spent-a", Fault.status(401).json(vendorError("Incorrect API key provided: spent-a.",
+                        "invalid_request_error", "invalid_api_key")))
+                .onToken("spent-b", Fault.status(429).json(vendorError("You exceeded your current quota.",
+                        "insufficient_quota", "insufficient_quota")));
+
+        HttpResponse<String> refused = chat("spent", false);
+
+        assertError(refused, 502, "server_error", "upstream_credentials_exhausted");
+        assertFalse(refused.body().contains("spent-a"), "never the vendor's message naming its key");
+        assertAttempts(refused, 2);
+        assertEquals(Set.of("spent-a", "spent-b"), Set.copyOf(upstream.tokens()));
+
+        HttpResponse<String> next = chat("spent", false);
+        assertError(next, 502, "server_error", "upstream_credentials_exhausted");
+        assertAttempts(next, 0);
+        settled(2);
+    }
+
+    // ---- the vendor answers with an error or garbage ----
+
+    @Test
+    void serverErrorsAreRetriedUpToMaxRetriesAndKeepTheirStatus() {
+        for (int status : new int[] {500, 502, 503, 504}) {
+            upstream.reset();
+            upstream.always(Fault.status(status).json(vendorError("vendor trouble " + status, "server_error", null)));
+
+            HttpResponse<String> response = chat("flaky", false);
+
+            JsonNode error = assertError(response, status, "server_error", "upstream_error");
+            assertTrue(error.path("message").asText().contains("HTTP " + status), response.body());
+            assertAttempts(response, 3);
+            assertEquals(3, Set.copyOf(upstream.tokens()).size(), "every retry on another token: " + upstream.tokens());
+            settled(3);
+        }
+        upstream.reset();
+        upstream.enqueue(Fault.status(503).json(vendorError("overloaded", "server_error", null)), ok("second try"));
+
+        HttpResponse<String> recovered = chat("flaky", false);
+
+        assertEquals(200, recovered.statusCode(), recovered.body());
+        assertContent(recovered, "second try");
+        assertAttempts(recovered, 2);
+        assertNotEquals(upstream.tokens().get(0), upstream.tokens().get(1));
+        settled(2);
+    }
+
+    @Test
+    void clientErrorsAreRelayedAfterExactlyOneAttempt() {
+        for (int status : new int[] {400, 404, 413, 422}) {
+            upstream.reset();
+            upstream.always(Fault.status(status).json(vendorError("vendor refuses the request (" + status + ")",
+                    "invalid_request_error", "vendor_code_" + status)));
+
+            HttpResponse<String> response = chat("strict", false);
+
+            JsonNode error = assertError(response, status, "invalid_request_error", "vendor_code_" + status);
+            assertEquals("vendor refuses the request (" + status + ")", error.path("message").asText());
+            assertAttempts(response, 1);
+            settled(1);
+        }
+    }
+
+    @Test
+    void htmlWithStatus200IsRetriedOnceThen502InvalidResponse() {
+        upstream.always(Fault.status(200).html("<html><body>Service temporarily in maintenance</body></html>"));
+
+        HttpResponse<String> response = chat("html", false);
+
+        assertError(response, 502, "server_error", "upstream_invalid_response");
+        assertAttempts(response, 2);
+        assertEquals(2, Set.copyOf(upstream.tokens()).size(), "the one retry on another token");
+        settled(2);
+    }
+
+    @Test
+    void redirectsAreNeverFollowedNorRetriedOnTheSamePlatform() {
+        String elsewhere = upstream.uri("/followed/v1/chat/completions").toString();
+        for (int status : new int[] {301, 302, 307}) {
+            upstream.reset();
+            upstream.always(Fault.redirect(status, elsewhere));
+
+            HttpResponse<String> response = chat("moved", false);
+
+            assertError(response, 502, "server_error", "upstream_unexpected_redirect");
+            assertFalse(response.body().contains("followed"), "the Location never reaches the caller");
+            assertAttempts(response, 1);
+            settled(1);
+            assertEquals("/moved/v1/chat/completions", upstream.attempts().get(0).path(), "never followed");
+        }
+    }
+
+    // ---- streams: before and after the commit point ----
+
+    @Test
+    void streamWithAnErrorEventBeforeContentIsRetriedAndTheClientSeesOnlyTheGoodStream() {
+        upstream.enqueue(Fault.sse().event(roleChunk())
+                        .event("{\"error\":{\"message\":\"The server is overloaded\",\"type\":\"server_error\","
+                                + "\"param\":null,\"code\":null}}"),
+                Fault.sse().event(roleChunk()).event(contentChunk("good")).event(finishChunk()).done());
+
+        HttpResponse<String> response = chat("streams", true);
+
+        assertEquals(200, response.statusCode(), response.body());
+        List<String> events = Api.dataEvents(response.body());
+        assertFalse(response.body().contains("error"), response.body());
+        assertTrue(response.body().contains("good"), response.body());
+        assertEquals("[DONE]", events.get(events.size() - 1));
+        assertAttempts(response, 2);
+        assertEquals(2, Set.copyOf(upstream.tokens()).size());
+        settled(2);
+    }
+
+    @Test
+    void streamResetAfterContentEndsWithAnInBandErrorAfterExactlyOneAttempt() throws Exception {
+        assertInterrupted(streamCutAfterContent(true), List.of("upstream_stream_interrupted"));
+        settled(1);
+    }
+
+    @Test
+    void streamCutWithFinAfterContentEndsWithAnInBandErrorAfterExactlyOneAttempt() throws Exception {
+        // FIN inside a chunked body is a broken connection to httpcore; a clean end without [DONE] is reported as
+        // truncated by the translator. Either is the promised in-band error.
+        assertInterrupted(streamCutAfterContent(false),
+                List.of("upstream_stream_interrupted", "upstream_stream_truncated"));
+        settled(1);
+    }
+
+    /**
+     * A stream whose upstream sends content, waits until the client has received it (so the cut is certainly after
+     * commit: an RST right behind the data could make the kernel drop data the gateway had not read yet), then
+     * resets or closes. Returns the client's response with the whole body.
+     */
+    private record Streamed(int status, HttpHeaders headers, String body) {}
+
+    private Streamed streamCutAfterContent(boolean reset) throws Exception {
+        CountDownLatch clientHasContent = new CountDownLatch(1);
+        upstream.always(connection -> {
+            connection.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n"
+                    + "Connection: close\r\n\r\n");
+            for (String event : List.of(roleChunk(), contentChunk("one"), contentChunk("two"), contentChunk("three"))) {
+                connection.chunk(("data: " + event + "\n\n").getBytes(StandardCharsets.UTF_8));
+            }
+            Await.latch("the client received the content", clientHasContent);
+            if (reset) {
+                connection.reset();
+            } else {
+                connection.fin();
+            }
+        });
+        HttpResponse<InputStream> response = STREAMING_CLIENT.send(api().request("/streams/v1/chat/completions",
+                Canaries.LICENSE_ALL).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Api.chat(MODEL, true, "hi"))).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        StringBuilder body = new StringBuilder();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(),
+                StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                body.append(line).append('\n');
+                if (line.contains("three")) {
+                    clientHasContent.countDown();
+                }
+            }
+        } finally {
+            clientHasContent.countDown();
+        }
+        return new Streamed(response.statusCode(), response.headers(), body.toString());
+    }
+
+    // ---- token health over several requests ----
+
+    @Test
+    void threeConsecutiveFailuresEjectATokenAndLaterRequestsSkipIt() {
+        upstream.onToken("eject-a", Fault.status(500).json(vendorError("broken", "server_error", null)))
+                .onToken("eject-b", ok("from b")).onToken("eject-c", ok("from c"));
+
+        int requests = 0;
+        while (count(upstream.tokens(), "eject-a") < 3) {
+            assertTrue(++requests <= 10, "eject-a should have been tried three times by now: " + upstream.tokens());
+            HttpResponse<String> response = chat("eject", false);
+            assertEquals(200, response.statusCode(), response.body());
+        }
+        int before = upstream.attempts().size();
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> response = chat("eject", false);
+            assertEquals(200, response.statusCode(), response.body());
+            assertAttempts(response, 1);
+        }
+        List<String> after = upstream.tokens().subList(before, before + 4);
+        assertFalse(after.contains("eject-a"), "the ejected token is skipped: " + after);
+        assertEquals(Set.of("eject-b", "eject-c"), Set.copyOf(after), "the others still take turns");
+        settled(before + 4);
+    }
+
+    @Test
+    void aWholePoolIsNeverEjectedTheLeastRecentlyFailedTokenStillGetsTheRequest() {
+        upstream.always(Fault.status(503).json(vendorError("down", "server_error", null)));
+
+        HttpResponse<String> failed = chat("doomed", false);
+
+        assertError(failed, 503, "server_error", "upstream_error");
+        assertAttempts(failed, 3);
+        List<String> failures = upstream.tokens();
+        assertEquals(Set.of("doomed-a", "doomed-b"), Set.copyOf(failures), "every token failed, so every one ejected");
+
+        upstream.always(ok("still served"));
+        String leastRecentlyFailed = failures.lastIndexOf("doomed-a") < failures.lastIndexOf("doomed-b")
+                ? "doomed-a" : "doomed-b";
+        HttpResponse<String> lastResort = chat("doomed", false);
+
+        assertEquals(200, lastResort.statusCode(), lastResort.body());
+        assertContent(lastResort, "still served");
+        assertAttempts(lastResort, 1);
+        assertEquals(leastRecentlyFailed, upstream.tokens().get(3));
+
+        // Its success re-admitted it; the other token is still ejected and not tried.
+        HttpResponse<String> next = chat("doomed", false);
+        assertEquals(200, next.statusCode(), next.body());
+        assertEquals(leastRecentlyFailed, upstream.tokens().get(4));
+        settled(5);
+    }
+
+    // ---- failover to the next platform of a router ----
+
+    @Test
+    void aRouterFailsOverToTheNextPlatformWhenTheFirstOnesTokensAllFailBeforeCommit() {
+        upstream.route(attempt -> attempt.path().startsWith("/primary/")
+                ? Fault.status(503).json(vendorError("primary down", "server_error", null)) : null)
+                .always(ok("from secondary"));
+
+        HttpResponse<String> response = chat("failover", false);
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertContent(response, "from secondary");
+        assertAttempts(response, 3);
+        assertEquals("secondary#1", upstreamAlias(response));
+        List<FaultAttempt> attempts = upstream.attempts();
+        assertEquals(List.of("/primary/v1/chat/completions", "/primary/v1/chat/completions",
+                "/secondary/v1/chat/completions"), attempts.stream().map(FaultAttempt::path).toList());
+        assertEquals(List.of("primary-a", "primary-b", "secondary-a"), upstream.tokens().stream().sorted().toList());
+        settled(3);
+
+        // A redirect condemns the first platform's endpoint at once: no second token there, straight to the next.
+        upstream.reset();
+        upstream.route(attempt -> attempt.path().startsWith("/primary/")
+                ? Fault.redirect(302, upstream.uri("/followed/v1").toString()) : null).always(ok("from secondary"));
+        HttpResponse<String> redirected = chat("failover", false);
+
+        assertEquals(200, redirected.statusCode(), redirected.body());
+        assertAttempts(redirected, 2);
+        assertEquals("secondary#1", upstreamAlias(redirected));
+        assertEquals(List.of("/primary/v1/chat/completions", "/secondary/v1/chat/completions"),
+                upstream.attempts().stream().map(FaultAttempt::path).toList());
+        settled(2);
+    }
+
+    // ---- the client leaves ----
+
+    /**
+     * Known gap, found by these tests on Tomcat 10.1, Jetty 12 and WildFly 39 alike: before commit the gateway has
+     * nothing to write, and once the request body is read no container reports a client that closes its connection
+     * (no AsyncListener.onError, no read event), so a client leaving during a slow first byte is only noticed when
+     * the attempt ends (timeout or answer). Until then the attempt runs on, and a failure before commit may even be
+     * retried for nobody. Enable these two tests with the fix (e.g. a container-specific read-side liveness check).
+     */
+    private static final String CLIENT_GONE_BEFORE_COMMIT_GAP = "known gap: no container reports a client that"
+            + " leaves before commit once its body is read; see the comment above";
+
+    @Test
+    @Disabled(CLIENT_GONE_BEFORE_COMMIT_GAP)
+    void aStreamingClientLeavingDuringASlowFirstByteStopsEverything() {
+        clientLeavesWhileTheUpstreamIsSilent(true);
+    }
+
+    @Test
+    @Disabled(CLIENT_GONE_BEFORE_COMMIT_GAP)
+    void aClientLeavingDuringASlowFirstByteStopsEverything() {
+        clientLeavesWhileTheUpstreamIsSilent(false);
+    }
+
+    private void clientLeavesWhileTheUpstreamIsSilent(boolean stream) {
+        upstream.always(Fault.stall());
+        URI base = URI.create(deployment.toString());
+        RawStream client = RawStream.open(base, RawStream.post(base, "/stalled/v1/chat/completions",
+                Canaries.LICENSE_ALL, Api.chat(MODEL, stream, "hi")), 0);
+        FaultAttempt attempt = upstream.awaitRequest(0);
+
+        client.close();
+
+        try {
+            // Only the client's leaving can end the attempt this early: the first-byte timeout is twice as far.
+            attempt.awaitClientEnd(NOTICED);
+        } finally {
+            // Missed or not, let the attempt end here rather than under the next test's reset (which would look
+            // like a reset before headers to a gateway that still thinks the client is there).
+            attempt.awaitClientEnd(Duration.ofMillis(STALLED_MS).plus(CLIENT_END));
+        }
+        settled(1);
+    }
+
+    // ---- helpers ----
+
+    private Api api() {
+        return new Api(deployment);
+    }
+
+    private HttpResponse<String> chat(String prefix, boolean stream) {
+        return api().post("/" + prefix + "/v1/chat/completions", Canaries.LICENSE_ALL, Api.chat(MODEL, stream, "hi"));
+    }
+
+    /**
+     * The end of every test: nothing in flight, no connection leased, and no attempt beyond the ones the test
+     * expected (an attempt after the answer, a retry after commit, would show here).
+     */
+    private void settled(int upstreamAttempts) {
+        Leaks.awaitNone(api());
+        assertEquals(upstreamAttempts, upstream.attempts().size(), () -> "attempts " + upstream.attempts());
+    }
+
+    private static JsonNode assertError(HttpResponse<String> response, int status, String type, String code) {
+        JsonNode error = Errors.assertError(response, status, code);
+        assertEquals(type, error.path("type").asText(), response.body());
+        assertFalse(response.body().matches("(?s).*\\b[a-z]+-[abc]\\b.*"), "no vendor token in " + response.body());
+        return error;
+    }
+
+    /** The attempts header; with attempts, the alias header names a token alias, never a token. */
+    private static void assertAttempts(HttpResponse<String> response, int attempts) {
+        assertAttempts(response.headers(), response.body(), attempts);
+    }
+
+    private static void assertAttempts(HttpHeaders headers, String body, int attempts) {
+        String header = headers.firstValue("x-switchboard-attempts").orElse("0");
+        assertEquals(Integer.toString(attempts), header, () -> "x-switchboard-attempts; " + body);
+        if (attempts > 0) {
+            assertTrue(headers.firstValue("x-switchboard-upstream").orElse("").matches("[a-z]+#[0-9]+"),
+                    "an alias: " + headers.map());
+        }
+    }
+
+    private static String upstreamAlias(HttpResponse<String> response) {
+        return response.headers().firstValue("x-switchboard-upstream").orElse("");
+    }
+
+    private static void assertContent(HttpResponse<String> response, String content) {
+        assertEquals(content, Api.json(response.body()).path("choices").path(0).path("message").path("content")
+                .asText(), response.body());
+    }
+
+    /** Committed stream: the content that came, one in-band error with one of {@code codes}, no [DONE], 1 attempt. */
+    private void assertInterrupted(Streamed response, List<String> codes) {
+        assertEquals(200, response.status(), response.body());
+        List<String> events = Api.dataEvents(response.body());
+        String joined = String.join("\n", events);
+        assertTrue(joined.contains("one") && joined.contains("two") && joined.contains("three"), joined);
+        assertFalse(events.contains("[DONE]"), "no [DONE] after an interrupted stream: " + joined);
+        JsonNode error = Api.json(events.get(events.size() - 1)).path("error");
+        assertTrue(codes.contains(error.path("code").asText()), joined);
+        assertEquals("server_error", error.path("type").asText(), joined);
+        assertEquals(1, events.stream().filter(event -> event.contains("\"error\"")).count(), joined);
+        assertAttempts(response.headers(), response.body(), 1);
+    }
+
+    private static int count(List<String> tokens, String token) {
+        return (int) tokens.stream().filter(token::equals).count();
+    }
+
+    private static Fault rateLimited(String header, String value) {
+        return Fault.status(429).header(header, value)
+                .json(vendorError("Rate limit reached for requests.", "requests", "rate_limit_exceeded"));
+    }
+
+    private static Fault ok(String content) {
+        return Fault.status(200).json("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,"
+                + "\"model\":\"" + MODEL + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                + "\"content\":\"" + content + "\"},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2,\"total_tokens\":3}}");
+    }
+
+    private static String vendorError(String message, String type, String code) {
+        return "{\"error\":{\"message\":\"" + message + "\",\"type\":\"" + type + "\",\"param\":null,\"code\":"
+                + (code == null ? "null" : "\"" + code + "\"") + "}}";
+    }
+
+    private static String roleChunk() {
+        return chunk("{\"role\":\"assistant\",\"content\":\"\"}", "null");
+    }
+
+    private static String contentChunk(String content) {
+        return chunk("{\"content\":\"" + content + "\"}", "null");
+    }
+
+    private static String finishChunk() {
+        return chunk("{}", "\"stop\"");
+    }
+
+    private static String chunk(String delta, String finishReason) {
+        return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"" + MODEL
+                + "\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":" + finishReason + "}]}";
+    }
+}
