@@ -81,6 +81,10 @@ const sanity = [];
 if (up.unauthorized > 0) sanity.push(`fake upstream refused ${up.unauthorized} requests without the pool token`);
 if (errs(tg) + errs(lg) > 0) sanity.push('the gateway answered some requests with errors; its throughput is not comparable');
 if (up.aborted > 0) sanity.push(`${up.aborted} upstream streams were closed before their end`);
+// Functional checks only (never a timing): every stream intact, every request answered 200.
+if (sg.intact !== sg.streams * sg.rounds || sd.intact !== sd.streams * sd.rounds) sanity.push('some of the short streams were not intact');
+if (Lg.intact !== Lg.streams || Ld.intact !== Ld.streams) sanity.push('some of the long streams were not intact');
+if (errs(td) + errs(ld) > 0) sanity.push('the fake upstream answered some direct requests with errors');
 
 const out = [];
 out.push(`### ${arg('date')} · commit ${arg('commit')} · ${arg('mode')} run`);
@@ -96,3 +100,4 @@ out.push('|---|---|---|---|');
 out.push(...rows);
 if (sanity.length) { out.push(''); for (const s of sanity) out.push(`**Check:** ${s}.`); }
 process.stdout.write(out.join('\n') + '\n');
+if (sanity.length) process.exitCode = 3;
