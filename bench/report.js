@@ -30,6 +30,8 @@ function merged(prefix) {
     ttftP50Ms: pct(ttfts, 50), ttftP99Ms: pct(ttfts, 99), maxGapMs: gaps[gaps.length - 1], roundP99 };
 }
 const sd = merged('streams_direct'), sg = merged('streams_gateway');
+const ad = merged('antstreams_direct'), ag = merged('antstreams_gateway');
+const atd = load('ant_tput_direct'), atg = load('ant_tput_gateway');
 const Ld = load('long_direct'), Lg = load('long_gateway'), Lt = load('long_tomcat');
 const up = load('upstream_stats');
 
@@ -77,8 +79,29 @@ row(`  heap after full GC idle → streams open (MiB)`, '',
   Lt.idleHeapKb >= 0 ? `${f(Lt.idleHeapKb / 1024, 1)} → ${f(Lt.midHeapKb / 1024, 1)}` : 'n/a (no jcmd)',
   perStream === null ? '' : `${f(perStream, 1)} KB per open stream`);
 
+// The converted vendor (an `anthropic` platform), next to pass-through. Direct = the same fake upstream
+// spoken to in Anthropic Messages.
+const cpuPass = cpuUs(tg.tomcatCpuTicks, tg.clkTck, tg.requests);
+const cpuAnt = cpuUs(atg.tomcatCpuTicks, atg.clkTck, atg.requests);
+row('**anthropic (converted)**: throughput, 64 conn (req/s)', f(rps(atd), 0), f(rps(atg), 0),
+  `${f(rps(atg) / rps(atd))}× direct (pass-through: ${f(rps(tg) / rps(td))}×)`);
+row('  requests / errors (non-2xx + socket)', `${atd.requests} / ${errs(atd)}`, `${atg.requests} / ${errs(atg)}`, '');
+row('  latency p50 / p99 at 64 conn (ms)', `${f(ms(atd.p50Us))} / ${f(ms(atd.p99Us))}`,
+  `${f(ms(atg.p50Us))} / ${f(ms(atg.p99Us))}`, '');
+row('  CPU per request at 64 conn (µs)', `${f(cpuUs(atd.upstreamCpuTicks, atd.clkTck, atd.requests), 0)} (fake upstream)`,
+  `${f(cpuAnt, 0)} (Tomcat JVM)`, `${f(cpuAnt / cpuPass)}× pass-through; target ≤ 2×`);
+row(`  TTFT p50, ${ad.streams} streams × ${ad.rounds} rounds (ms)`, f(ad.ttftP50Ms), f(ag.ttftP50Ms),
+  `${signed(ag.ttftP50Ms - ad.ttftP50Ms)} ms added (pass-through ${signed(sg.ttftP50Ms - sd.ttftP50Ms)})`);
+row(`  TTFT p99, ${ad.streams} streams × ${ad.rounds} rounds (ms)`, f(ad.ttftP99Ms), f(ag.ttftP99Ms),
+  `${signed(ag.ttftP99Ms - ad.ttftP99Ms)} ms added (pass-through ${signed(sg.ttftP99Ms - sd.ttftP99Ms)})`);
+row(`  largest inter-chunk gap (ms)`, f(ad.maxGapMs), f(ag.maxGapMs), `upstream sends every ${ad.gap} ms`);
+row(`  intact / events`, `${ad.intact}/${ad.streams * ad.rounds} / ${ad.events}`, `${ag.intact}/${ag.streams * ag.rounds} / ${ag.events}`,
+  `direct: Anthropic events (${ad.expectedEvents} each); gateway: OpenAI chunks`);
+
 const sanity = [];
 if (up.unauthorized > 0) sanity.push(`fake upstream refused ${up.unauthorized} requests without the pool token`);
+if (errs(atg) > 0) sanity.push('the gateway answered some anthropic requests with errors');
+if (ag.intact !== ag.streams * ag.rounds || ad.intact !== ad.streams * ad.rounds) sanity.push('some of the anthropic streams were not intact');
 if (errs(tg) + errs(lg) > 0) sanity.push('the gateway answered some requests with errors; its throughput is not comparable');
 if (up.aborted > 0) sanity.push(`${up.aborted} upstream streams were closed before their end`);
 // Functional checks only (never a timing): every stream intact, every request answered 200.

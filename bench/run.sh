@@ -99,7 +99,8 @@ cat >"$CFG" <<EOF
     { "name": "bench", "keySha256": "$KEY_SHA", "platforms": ["*"], "expiresAt": null }
   ],
   "platforms": {
-    "bench": { "type": "openai", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/v1", "tokens": ["bench-token"] }
+    "bench": { "type": "openai", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/v1", "tokens": ["bench-token"] },
+    "bench-anthropic": { "type": "anthropic", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/v1", "tokens": ["bench-token"] }
   }
 }
 EOF
@@ -128,6 +129,10 @@ log "gateway up; Tomcat pid $TC_PID, fake upstream pid $UP_PID"
 
 GW_URL="http://127.0.0.1:$GATEWAY_PORT/bench/v1/chat/completions"
 DIRECT_URL="http://127.0.0.1:$UPSTREAM_PORT/direct/v1/chat/completions"
+# The converted vendor: OpenAI requests into an `anthropic` platform; its direct baseline is the same
+# fake upstream spoken to in Anthropic Messages (post.lua / sse-client.js with the anthropic format).
+ANT_GW_URL="http://127.0.0.1:$GATEWAY_PORT/bench-anthropic/v1/chat/completions"
+ANT_DIRECT_URL="http://127.0.0.1:$UPSTREAM_PORT/direct/v1/messages"
 CLK_TCK=$(getconf CLK_TCK)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime of the whole process
@@ -140,13 +145,21 @@ for u in "$GW_URL" "$DIRECT_URL"; do
     -H 'Content-Type: application/json' -d '{"model":"bench-model","messages":[{"role":"user","content":"hi"}]}')
   [ "$code" = 200 ] || { echo "check failed: $u -> $code: $(cat "$TMP/check.json")" >&2; exit 1; }
 done
+code=$(curl -s -o "$TMP/check.json" -w '%{http_code}' "$ANT_GW_URL" -H "Authorization: Bearer $KEY" \
+  -H 'Content-Type: application/json' -d '{"model":"bench-model","messages":[{"role":"user","content":"hi"}]}')
+[ "$code" = 200 ] && jq -e '.choices[0].message.content' "$TMP/check.json" >/dev/null ||
+  { echo "check failed: $ANT_GW_URL -> $code: $(cat "$TMP/check.json")" >&2; exit 1; }
+code=$(curl -s -o "$TMP/check.json" -w '%{http_code}' "$ANT_DIRECT_URL" -H "x-api-key: $KEY" \
+  -H 'Content-Type: application/json' -d '{"model":"bench-model","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}')
+[ "$code" = 200 ] || { echo "check failed: $ANT_DIRECT_URL -> $code: $(cat "$TMP/check.json")" >&2; exit 1; }
 
-# wrk_run NAME URL ARGS... -> $TMP/NAME.json (adds cpu ticks of Tomcat and of the fake upstream)
+# wrk_run NAME URL ARGS... -> $TMP/NAME.json (adds cpu ticks of Tomcat and of the fake upstream);
+# WRK_FORMAT=anthropic sends the Anthropic request body (the converted vendor's direct baseline).
 wrk_run() {
   local name=$1 url=$2; shift 2
   local tc0 up0 mv0 tc1 up1 mv1
   tc0=$(cpu_ticks "$TC_PID"); up0=$(cpu_ticks "$UP_PID"); mv0=$(cpu_ticks "$MVN_PID")
-  wrk "$@" -s bench/post.lua "$url" -- "$KEY" >"$TMP/$name.out" 2>&1
+  wrk "$@" -s bench/post.lua "$url" -- "$KEY" "${WRK_FORMAT:-openai}" >"$TMP/$name.out" 2>&1
   tc1=$(cpu_ticks "$TC_PID"); up1=$(cpu_ticks "$UP_PID"); mv1=$(cpu_ticks "$MVN_PID")
   # The Maven JVM relays Tomcat's stdout (one access-log line per request) into cargo.log: harness
   # overhead that competes for the same 2 cores, reported separately.
@@ -160,7 +173,9 @@ wrk_run() {
 # ---- warm-up (JIT, pools); not reported -----------------------------------------------------------
 log "warm-up ${WARM_S}s through the gateway"
 wrk -t2 -c64 -d"${WARM_S}s" -s bench/post.lua "$GW_URL" -- "$KEY" >"$TMP/warmup.out" 2>&1
+wrk -t2 -c64 -d"$(( (WARM_S + 1) / 2 ))s" -s bench/post.lua "$ANT_GW_URL" -- "$KEY" >"$TMP/warmup_ant.out" 2>&1
 node bench/sse-client.js --url "$GW_URL" --key "$KEY" --streams 8 --ttft 10 --chunks 20 --gap 2 --timeout 20 >/dev/null
+node bench/sse-client.js --url "$ANT_GW_URL" --key "$KEY" --streams 8 --ttft 10 --chunks 20 --gap 2 --timeout 20 >/dev/null
 
 # ---- non-streaming throughput at 64 connections ------------------------------------------------
 log "throughput, 64 connections, ${WRK_S}s each: direct then gateway"
@@ -170,6 +185,10 @@ wrk_run tput_direct "$DIRECT_URL" -t2 -c64 -d"${WRK_S}s"
 wrk_run tput_gateway "$GW_URL" -t2 -c64 -d"${WRK_S}s"
 [ -n "${BENCH_JFR:-}" ] && jcmd "$TC_PID" JFR.stop name=bench filename="$BENCH_JFR" >/dev/null 2>&1 || true
 
+log "anthropic (converted), 64 connections, ${WRK_S}s each: direct then gateway"
+WRK_FORMAT=anthropic wrk_run ant_tput_direct "$ANT_DIRECT_URL" -t2 -c64 -d"${WRK_S}s"
+wrk_run ant_tput_gateway "$ANT_GW_URL" -t2 -c64 -d"${WRK_S}s"
+
 # ---- latency on one connection ------------------------------------------------------------------
 log "latency, 1 connection, ${LAT_S}s each: direct then gateway"
 wrk_run lat_direct "$DIRECT_URL" -t1 -c1 -d"${LAT_S}s" --latency
@@ -178,13 +197,17 @@ wrk_run lat_gateway "$GW_URL" -t1 -c1 -d"${LAT_S}s" --latency
 # ---- 8 concurrent streams ---------------------------------------------------------------------------
 # S_ROUNDS rounds, direct and gateway alternating, merged: one round is only 8 samples and a
 # scheduling hiccup on the shared machine moves its p99 by tens of ms.
-log "streams: $S_ROUNDS rounds of $S_N concurrent, ttft ${S_TTFT}ms, $S_CHUNKS chunks, gap ${S_GAP}ms: direct and gateway alternating"
+log "streams: $S_ROUNDS rounds of $S_N concurrent, ttft ${S_TTFT}ms, $S_CHUNKS chunks, gap ${S_GAP}ms: direct and gateway alternating, pass-through then anthropic"
 S_TIMEOUT=$(( (S_TTFT + S_CHUNKS * S_GAP) / 1000 + 20 ))
 for r in $(seq 1 "$S_ROUNDS"); do
   node bench/sse-client.js --url "$DIRECT_URL" --key "$KEY" --streams "$S_N" --ttft "$S_TTFT" \
     --chunks "$S_CHUNKS" --gap "$S_GAP" --timeout "$S_TIMEOUT" --label direct >"$TMP/streams_direct_$r.json"
   node bench/sse-client.js --url "$GW_URL" --key "$KEY" --streams "$S_N" --ttft "$S_TTFT" \
     --chunks "$S_CHUNKS" --gap "$S_GAP" --timeout "$S_TIMEOUT" --label gateway >"$TMP/streams_gateway_$r.json"
+  node bench/sse-client.js --url "$ANT_DIRECT_URL" --format anthropic --key "$KEY" --streams "$S_N" --ttft "$S_TTFT" \
+    --chunks "$S_CHUNKS" --gap "$S_GAP" --timeout "$S_TIMEOUT" --label direct >"$TMP/antstreams_direct_$r.json"
+  node bench/sse-client.js --url "$ANT_GW_URL" --key "$KEY" --streams "$S_N" --ttft "$S_TTFT" \
+    --chunks "$S_CHUNKS" --gap "$S_GAP" --timeout "$S_TIMEOUT" --label gateway >"$TMP/antstreams_gateway_$r.json"
 done
 
 # ---- many concurrent long streams -------------------------------------------------------------------
