@@ -166,7 +166,9 @@ server.keepAliveTimeout = 120000;
 server.headersTimeout = 125000;
 server.requestTimeout = 0;
 server.maxConnections = 20000;
-server.listen(PORT, '127.0.0.1', () => {
+// Backlog 4096 (the kernel's somaxconn here): 9,000 streams opened within seconds must not be
+// refused by the fake itself.
+server.listen(PORT, '127.0.0.1', 4096, () => {
   process.stdout.write(`fake-upstream listening on http://127.0.0.1:${PORT} pid ${process.pid}\n`);
 });
 const stop = () => { server.close(); server.closeAllConnections(); process.exit(0); };

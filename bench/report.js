@@ -117,11 +117,11 @@ for (const n of longCounts) {
   row(`  Tomcat open files, peak`, '', `${Lt.peakFds}`, 'limit 20,000 per process here');
   // No per-stream RSS figure: G1 gives memory back after the forced full GCs, so RSS moves both ways.
   row(`  Tomcat RSS idle → peak (MiB)`, '', `${f(Lt.idleRssKb / 1024, 0)} → ${f(Lt.peakRssKb / 1024, 0)}`, '');
-  const perStream = Lt.idleHeapKb >= 0 && Lt.midHeapKb >= 0 && Lt.midOpenUpstream > 0
-    ? ((Lt.midHeapKb - Lt.idleHeapKb) / Lt.midOpenUpstream) : null;
-  row(`  heap after full GC idle → streams open (MiB)`, '',
-    Lt.idleHeapKb >= 0 ? `${f(Lt.idleHeapKb / 1024, 1)} → ${f(Lt.midHeapKb / 1024, 1)}` : 'n/a (no jcmd)',
-    perStream === null ? '' : `**${f(perStream, 1)} KB per open stream**`);
+  const perStream = Lt.baseHeapKb >= 0 && Lt.midHeapKb >= 0 && Lt.midOpenUpstream > 0
+    ? ((Lt.midHeapKb - Lt.baseHeapKb) / Lt.midOpenUpstream) : null;
+  row(`  heap after full GC: before the first step / before this step → streams open (MiB)`, '',
+    Lt.baseHeapKb >= 0 ? `${f(Lt.baseHeapKb / 1024, 1)} / ${f(Lt.idleHeapKb / 1024, 1)} → ${f(Lt.midHeapKb / 1024, 1)}` : 'n/a (no jcmd)',
+    perStream === null ? '' : `**${f(perStream, 1)} KB per open stream** (from the first)`);
   if (Lg.intact !== Lg.streams || Ld.intact !== Ld.streams) sanity.push(`some of the ${n} long streams were not intact`);
 }
 
@@ -137,7 +137,7 @@ out.push(`Fake upstream requests: ${up.gateway} via the gateway, ${up.direct} di
   `${up.unauthorized} without the pool token; ${up.aborted} streams cut early.`);
 const parts = [];
 if (sd) parts.push(`${sd.rounds} rounds of ${sd.streams} concurrent, upstream ttft ${sd.ttft} ms, ${sd.chunks} chunks ${sd.gap} ms apart`);
-if (Lfirst) parts.push(`long: ${longCounts.join(', then ')} concurrent (started over 1 ms per stream), ${Lfirst.chunks} chunks ${Lfirst.gap} ms apart`);
+if (Lfirst) parts.push(`long: ${longCounts.join(', then ')} concurrent (started over 2 ms per stream), ${Lfirst.chunks} chunks ${Lfirst.gap} ms apart`);
 out.push(`Streams: ${parts.join('; ')}.`);
 out.push('');
 out.push('| measure | direct | gateway | gateway vs direct |');

@@ -48,9 +48,9 @@ if [ "$SMOKE" = 1 ]; then
 else
   WARM_S=10; WRK_S=10; LAT_S=10
   S_N=8; S_TTFT=200; S_CHUNKS=50; S_GAP=20; S_ROUNDS=5
-  # 50 chunks 500 ms apart (25 s per stream): at 9,000 streams that is 18,000 events/s through one
+  # 50 chunks 600 ms apart (30 s per stream): at 9,000 streams that is 15,000 events/s through one
   # 2-core box running client, gateway and fake upstream; 100 ms gaps would be 90,000/s.
-  L_COUNTS=${BENCH_LONG_STREAMS:-2000 9000}; L_CHUNKS=50; L_GAP=500
+  L_COUNTS=${BENCH_LONG_STREAMS:-2000 9000}; L_CHUNKS=50; L_GAP=600
 fi
 BENCH_TOMCAT=${BENCH_TOMCAT:-tuned}
 LONG_ONLY=${BENCH_LONG_ONLY:-0}
@@ -205,7 +205,6 @@ wrk_run() {
   log "$name: $(jq -c '{requests, non2xx, p50Us, p99Us, tomcatCpuTicks}' "$TMP/$name.json")"
 }
 
-if [ "$LONG_ONLY" != 1 ]; then
 # ---- warm-up (JIT, pools); not reported -----------------------------------------------------------
 log "warm-up ${WARM_S}s through the gateway"
 wrk -t2 -c64 -d"${WARM_S}s" -s bench/post.lua "$GW_URL" -- "$KEY" >"$TMP/warmup.out" 2>&1
@@ -213,6 +212,7 @@ wrk -t2 -c64 -d"$(( (WARM_S + 1) / 2 ))s" -s bench/post.lua "$ANT_GW_URL" -- "$K
 node bench/sse-client.js --url "$GW_URL" --key "$KEY" --streams 8 --ttft 10 --chunks 20 --gap 2 --timeout 20 >/dev/null
 node bench/sse-client.js --url "$ANT_GW_URL" --key "$KEY" --streams 8 --ttft 10 --chunks 20 --gap 2 --timeout 20 >/dev/null
 
+if [ "$LONG_ONLY" != 1 ]; then
 # ---- non-streaming throughput at 64 connections ------------------------------------------------
 log "throughput, 64 connections, ${WRK_S}s each: direct then gateway"
 wrk_run tput_direct "$DIRECT_URL" -t2 -c64 -d"${WRK_S}s"
@@ -272,15 +272,19 @@ heap_used_kb() {   # after a full GC; prints used KB of the Java heap, or -1 if 
                                 END { if (!found) print -1 }'
 }
 
-# One step per count in L_COUNTS. Each: direct, then through the gateway. Stream starts are spread over
-# 1 ms per stream (9 s for 9,000) and each stream lasts L_CHUNKS * L_GAP ms, longer than the ramp, so all are
-# open at once mid-run. Open files: the gateway holds two sockets per stream (limit 20,000 per process here,
+# One step per count in L_COUNTS (ascending). Each: direct, then through the gateway. Stream starts are spread
+# over 2 ms per stream (18 s for 9,000) and each stream lasts L_CHUNKS * L_GAP ms, longer than the ramp, so all
+# are open at once between the end of the ramp and the end of the first stream; heap is taken half-way through
+# that window. Open files: the gateway holds two sockets per stream (limit 20,000 per process here,
 # TOOLCHAIN.md), the client and the fake upstream one each; peak fds of the Tomcat JVM are reported.
+# Heap per stream is (heap with N open − heap before the FIRST step) / N: after a step the upstream pool keeps
+# its connections idle (evicted after 30 s), and the next, larger step reuses all of them.
+BASE_HEAP=$(heap_used_kb)
 for L_N in $L_COUNTS; do
-  L_RAMP=$L_N
+  L_RAMP=$(( L_N * 2 ))
   L_TIMEOUT=$(( (L_RAMP + 100 + L_CHUNKS * L_GAP) / 1000 + 30 ))   # ramp + ttft + chunks*gap + 30 s slack
   IDLE_THREADS=$(threads "$TC_PID"); IDLE_RSS=$(status_kb "$TC_PID" VmRSS); IDLE_HEAP=$(heap_used_kb)
-  L_MID_S=$(awk -v r="$L_RAMP" -v c="$L_CHUNKS" -v g="$L_GAP" 'BEGIN { printf "%.2f", (r + 100 + c * g / 2) / 1000 }')
+  L_MID_S=$(awk -v r="$L_RAMP" -v c="$L_CHUNKS" -v g="$L_GAP" 'BEGIN { printf "%.2f", (r + 100 + c * g) / 2 / 1000 }')
   log "long streams: $L_N concurrent, $L_CHUNKS chunks x ${L_GAP}ms, ramp ${L_RAMP}ms, bound ${L_TIMEOUT}s: direct then gateway"
   node bench/sse-client.js --url "$DIRECT_URL" --key "$KEY" --streams "$L_N" --ttft 100 --chunks "$L_CHUNKS" \
     --gap "$L_GAP" --ramp-ms "$L_RAMP" --timeout "$L_TIMEOUT" --label direct >"$TMP/long_direct_$L_N.json"
@@ -304,8 +308,8 @@ for L_N in $L_COUNTS; do
   wait "$CLIENT_PID"; CLIENT_PID=""
   touch "$TMP/stop_sampling"; wait "$SAMPLER_PID"; SAMPLER_PID=""
   jq -n --argjson it "$IDLE_THREADS" --argjson ir "$IDLE_RSS" --argjson ih "$IDLE_HEAP" \
-    --argjson mh "$MID_HEAP" --argjson mo "$MID_OPEN" --slurpfile p "$TMP/long_peak_$L_N.json" \
-    '$p[0] + {idleThreads: $it, idleRssKb: $ir, idleHeapKb: $ih, midHeapKb: $mh, midOpenUpstream: $mo}' \
+    --argjson mh "$MID_HEAP" --argjson mo "$MID_OPEN" --argjson bh "$BASE_HEAP" --slurpfile p "$TMP/long_peak_$L_N.json" \
+    '$p[0] + {idleThreads: $it, idleRssKb: $ir, idleHeapKb: $ih, baseHeapKb: $bh, midHeapKb: $mh, midOpenUpstream: $mo}' \
     >"$TMP/long_tomcat_$L_N.json"
   log "$L_N streams: $(jq -c '{intact, peakOpen, errors}' "$TMP/long_gateway_$L_N.json") $(jq -c . "$TMP/long_tomcat_$L_N.json")"
 done

@@ -65,6 +65,18 @@ function one(idx) {
       },
     }, (res) => {
       r.status = res.statusCode;
+      if (res.statusCode !== 200) {   // name the error (e.g. "status 504 upstream_connect_timeout")
+        let eb = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => { if (eb.length < 4096) eb += d; });
+        res.on('end', () => {
+          let code = '';
+          try { const j = JSON.parse(eb); code = (j.error && (j.error.code || j.error.type)) || ''; } catch { /* not JSON */ }
+          r.error = ('status ' + res.statusCode + ' ' + code).trim();
+          settle();
+        });
+        return;
+      }
       open++;
       if (open > peakOpen) peakOpen = open;
       res.setEncoding('utf8');
