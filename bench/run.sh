@@ -21,7 +21,8 @@
 #   those steps (heap experiments); the report then has only their rows.
 # BENCH_HISTO=FILE saves the top of a live-object class histogram of Tomcat with the long
 # streams open (for finding per-stream heap); BENCH_HEAPDUMP=FILE.hprof a full heap dump then;
-# BENCH_JFR=FILE.jfr a JFR profile of the 64-connection gateway run (diagnostic runs: add --no-record).
+# BENCH_JFR=PREFIX JFR profiles of the 64-connection gateway runs (diagnostic runs: add --no-record);
+# BENCH_WRK_S=N makes each 64-connection run N seconds instead of 10 (more samples).
 set -euo pipefail
 
 SMOKE=0; RECORD=1
@@ -46,7 +47,7 @@ if [ "$SMOKE" = 1 ]; then
   S_N=2; S_TTFT=20; S_CHUNKS=5; S_GAP=5; S_ROUNDS=2
   L_COUNTS=${BENCH_LONG_STREAMS:-20}; L_CHUNKS=10; L_GAP=20
 else
-  WARM_S=10; WRK_S=10; LAT_S=10
+  WARM_S=10; WRK_S=${BENCH_WRK_S:-10}; LAT_S=10
   S_N=8; S_TTFT=200; S_CHUNKS=50; S_GAP=20; S_ROUNDS=5
   # 50 chunks 600 ms apart (30 s per stream): at 9,000 streams that is 15,000 events/s through one
   # 2-core box running client, gateway and fake upstream; 100 ms gaps would be 90,000/s.
@@ -216,14 +217,19 @@ if [ "$LONG_ONLY" != 1 ]; then
 # ---- non-streaming throughput at 64 connections ------------------------------------------------
 log "throughput, 64 connections, ${WRK_S}s each: direct then gateway"
 wrk_run tput_direct "$DIRECT_URL" -t2 -c64 -d"${WRK_S}s"
-# BENCH_JFR=FILE.jfr: a JFR recording (profile settings) of Tomcat during this gateway run only.
-[ -n "${BENCH_JFR:-}" ] && jcmd "$TC_PID" JFR.start name=bench settings=profile >/dev/null 2>&1 || true
+# BENCH_JFR=PREFIX: JFR recordings (profile settings) of Tomcat during the two 64-connection gateway runs
+# only: PREFIX.passthrough.jfr and PREFIX.anthropic.jfr (bench/jfr-top.py summarises them).
+jfr_start() { [ -n "${BENCH_JFR:-}" ] && jcmd "$TC_PID" JFR.start name=bench settings=profile >/dev/null 2>&1 || true; }
+jfr_stop() { [ -n "${BENCH_JFR:-}" ] && jcmd "$TC_PID" JFR.stop name=bench filename="$BENCH_JFR.$1.jfr" >/dev/null 2>&1 || true; }
+jfr_start
 wrk_run tput_gateway "$GW_URL" -t2 -c64 -d"${WRK_S}s"
-[ -n "${BENCH_JFR:-}" ] && jcmd "$TC_PID" JFR.stop name=bench filename="$BENCH_JFR" >/dev/null 2>&1 || true
+jfr_stop passthrough
 
 log "anthropic (converted), 64 connections, ${WRK_S}s each: direct then gateway"
 WRK_FORMAT=anthropic wrk_run ant_tput_direct "$ANT_DIRECT_URL" -t2 -c64 -d"${WRK_S}s"
+jfr_start
 wrk_run ant_tput_gateway "$ANT_GW_URL" -t2 -c64 -d"${WRK_S}s"
+jfr_stop anthropic
 
 # ---- latency on one connection ------------------------------------------------------------------
 log "latency, 1 connection, ${LAT_S}s each: direct then gateway"
