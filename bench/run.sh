@@ -17,7 +17,8 @@
 #   server.xml (default connector, maxConnections 8192, an AccessLogValve), as the first runs measured.
 # BENCH_CONNECTOR_ATTRS='name="value" ...': extra attributes for the tuned <Connector> (experiments).
 # BENCH_CATALINA_OPTS: extra JVM options for the tuned Tomcat (e.g. -Xlog:gc).
-# BENCH_LONG_STREAMS="2000 9000": the concurrent long-stream steps (smoke: 20). BENCH_LONG_ONLY=1 runs only
+# BENCH_LONG_STREAMS="2000 9000": the concurrent long-stream steps (smoke: 20); BENCH_LONG_CHUNKS (50) and
+#   BENCH_LONG_GAP_MS (600) shape each long stream. BENCH_LONG_ONLY=1 runs only
 #   those steps (heap experiments); the report then has only their rows.
 # BENCH_HISTO=FILE saves the top of a live-object class histogram of Tomcat with the long
 # streams open (for finding per-stream heap); BENCH_HEAPDUMP=FILE.hprof a full heap dump then;
@@ -51,7 +52,7 @@ else
   S_N=8; S_TTFT=200; S_CHUNKS=50; S_GAP=20; S_ROUNDS=5
   # 50 chunks 600 ms apart (30 s per stream): at 9,000 streams that is 15,000 events/s through one
   # 2-core box running client, gateway and fake upstream; 100 ms gaps would be 90,000/s.
-  L_COUNTS=${BENCH_LONG_STREAMS:-2000 9000}; L_CHUNKS=50; L_GAP=600
+  L_COUNTS=${BENCH_LONG_STREAMS:-2000 9000}; L_CHUNKS=${BENCH_LONG_CHUNKS:-50}; L_GAP=${BENCH_LONG_GAP_MS:-600}
 fi
 BENCH_TOMCAT=${BENCH_TOMCAT:-tuned}
 LONG_ONLY=${BENCH_LONG_ONLY:-0}
