@@ -10,8 +10,15 @@
 // Streaming ("stream":true in the body): SSE; time-to-first-token, chunk count and inter-chunk
 // gap come from headers x-bench-ttft-ms / x-bench-chunks / x-bench-gap-ms, or body fields
 // bench_ttft_ms / bench_chunks / bench_gap_ms (headers win), then `data: [DONE]`.
+// The model name may carry them too (`bench-model+ttft200+chunks50+gap20`): the gateway's Anthropic
+// conversion forwards neither unknown body fields nor x-bench-* headers, but it keeps the model.
 // On /v1 the Authorization header must be `Bearer <token>` (proves the gateway swapped in the
 // pool token); otherwise 401.
+// Anthropic Messages (WIRE-FORMATS.md §2): POST /v1/messages (the gateway's `anthropic` platform,
+// baseUrl http://127.0.0.1:PORT/v1; `x-api-key: <token>` required) and /direct/v1/messages. Non-streaming:
+// a fixed small Message. Streaming: message_start, content_block_start and the first
+// content_block_delta at ttft, one content_block_delta per gap, then content_block_stop,
+// message_delta and message_stop, each with its `event:` name, as the real API sends them.
 // GET /stats -> {"gateway":n,"direct":n,"streams":n,"openStreams":n,"peakOpenStreams":n,...}
 'use strict';
 const http = require('node:http');
@@ -40,18 +47,50 @@ function chunk(i, last) {
     choices: [{ index: 0, delta, finish_reason: last ? 'stop' : null }] }) + '\n\n';
 }
 
+const MESSAGE = Buffer.from(JSON.stringify({
+  id: 'msg_bench', type: 'message', role: 'assistant', model: 'bench-model',
+  content: [{ type: 'text', text: 'Hello from the fake upstream.' }],
+  stop_reason: 'end_turn', stop_sequence: null,
+  usage: { input_tokens: 9, output_tokens: 6, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+}));
+const ANT_UNAUTH = Buffer.from(JSON.stringify({ type: 'error',
+  error: { type: 'authentication_error', message: 'invalid x-api-key' }, request_id: 'req_bench' }));
+
+function antEvent(type, obj) {
+  return 'event: ' + type + '\ndata: ' + JSON.stringify({ type, ...obj }) + '\n\n';
+}
+const ANT_START = antEvent('message_start', { message: { id: 'msg_bench', type: 'message', role: 'assistant',
+  model: 'bench-model', content: [], stop_reason: null, stop_sequence: null,
+  usage: { input_tokens: 9, output_tokens: 1 } } }) +
+  antEvent('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+function antDelta(i) {
+  return antEvent('content_block_delta', { index: 0, delta: { type: 'text_delta', text: i === 0 ? 'tok0' : ' tok' + i } });
+}
+function antEnd(n) {
+  return antEvent('content_block_stop', { index: 0 }) +
+    antEvent('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: n } }) +
+    antEvent('message_stop', {});
+}
+
+// x-bench-* header, else bench_* body field, else `+ttftN+chunksN+gapN` in the model name.
+function fromModel(model, key) {
+  const m = typeof model === 'string' ? model.match(new RegExp('\\+' + key + '(\\d+)')) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
 const stats = { gateway: 0, direct: 0, streams: 0, openStreams: 0, peakOpenStreams: 0,
-  unauthorized: 0, notFound: 0, aborted: 0 };
+  unauthorized: 0, notFound: 0, aborted: 0, anthropic: 0 };
 
 function num(h, b, dflt) {
   const v = h !== undefined ? Number(h) : b !== undefined ? Number(b) : dflt;
   return Number.isFinite(v) && v >= 0 ? v : dflt;
 }
 
-function stream(req, res, body) {
-  const ttft = num(req.headers['x-bench-ttft-ms'], body.bench_ttft_ms, 0);
-  const chunks = Math.max(1, Math.floor(num(req.headers['x-bench-chunks'], body.bench_chunks, 10)));
-  const gap = num(req.headers['x-bench-gap-ms'], body.bench_gap_ms, 0);
+function stream(req, res, body, anthropic) {
+  const p = (h, b, k) => (h !== undefined ? h : b !== undefined ? b : fromModel(body.model, k));
+  const ttft = num(p(req.headers['x-bench-ttft-ms'], body.bench_ttft_ms, 'ttft'), undefined, 0);
+  const chunks = Math.max(1, Math.floor(num(p(req.headers['x-bench-chunks'], body.bench_chunks, 'chunks'), undefined, 10)));
+  const gap = num(p(req.headers['x-bench-gap-ms'], body.bench_gap_ms, 'gap'), undefined, 0);
   stats.streams++;
   stats.openStreams++;
   if (stats.openStreams > stats.peakOpenStreams) stats.peakOpenStreams = stats.openStreams;
@@ -70,11 +109,11 @@ function stream(req, res, body) {
     if (done) return;
     // chunks content chunks, then one chunk with finish_reason, then [DONE]
     if (i < chunks) {
-      res.write(chunk(i, false));
+      res.write(anthropic ? (i === 0 ? ANT_START : '') + antDelta(i) : chunk(i, false));
       i++;
       timer = setTimeout(step, gap);
     } else {
-      res.end(chunk(i, true) + 'data: [DONE]\n\n');
+      res.end(anthropic ? antEnd(i) : chunk(i, true) + 'data: [DONE]\n\n');
       finish(false);
     }
   };
@@ -87,8 +126,9 @@ const server = http.createServer((req, res) => {
     res.end(JSON.stringify(stats));
     return;
   }
-  const gw = req.url === '/v1/chat/completions';
-  const direct = req.url === '/direct/v1/chat/completions';
+  const anthropic = req.url === '/v1/messages' || req.url === '/direct/v1/messages';
+  const gw = req.url === '/v1/chat/completions' || req.url === '/v1/messages';
+  const direct = req.url === '/direct/v1/chat/completions' || req.url === '/direct/v1/messages';
   if (req.method !== 'POST' || (!gw && !direct)) {
     stats.notFound++;
     res.writeHead(404, { 'content-type': 'application/json' });
@@ -99,10 +139,12 @@ const server = http.createServer((req, res) => {
   req.on('data', (d) => parts.push(d));
   req.on('end', () => {
     if (gw) stats.gateway++; else stats.direct++;
-    if (gw && req.headers.authorization !== 'Bearer ' + TOKEN) {
+    if (anthropic) stats.anthropic++;
+    if (gw && (anthropic ? req.headers['x-api-key'] !== TOKEN : req.headers.authorization !== 'Bearer ' + TOKEN)) {
       stats.unauthorized++;
-      res.writeHead(401, { 'content-type': 'application/json', 'content-length': UNAUTH.length });
-      res.end(UNAUTH);
+      const b = anthropic ? ANT_UNAUTH : UNAUTH;
+      res.writeHead(401, { 'content-type': 'application/json', 'content-length': b.length });
+      res.end(b);
       return;
     }
     const raw = Buffer.concat(parts);
@@ -112,10 +154,11 @@ const server = http.createServer((req, res) => {
       try { body = JSON.parse(raw.toString('utf8')); } catch { body = {}; }
     }
     if (body.stream === true) {
-      stream(req, res, body);
+      stream(req, res, body, anthropic);
     } else {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': COMPLETION.length });
-      res.end(COMPLETION);
+      const b = anthropic ? MESSAGE : COMPLETION;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': b.length });
+      res.end(b);
     }
   });
 });
@@ -123,7 +166,9 @@ server.keepAliveTimeout = 120000;
 server.headersTimeout = 125000;
 server.requestTimeout = 0;
 server.maxConnections = 20000;
-server.listen(PORT, '127.0.0.1', () => {
+// Backlog 4096 (the kernel's somaxconn here): 9,000 streams opened within seconds must not be
+// refused by the fake itself.
+server.listen(PORT, '127.0.0.1', 4096, () => {
   process.stdout.write(`fake-upstream listening on http://127.0.0.1:${PORT} pid ${process.pid}\n`);
 });
 const stop = () => { server.close(); server.closeAllConnections(); process.exit(0); };

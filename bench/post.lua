@@ -4,12 +4,21 @@
 
 local key = "none"
 
+-- A second argument `anthropic` sends the Anthropic Messages equivalent (x-api-key, max_tokens): the direct
+-- baseline for the converted vendor, against the fake upstream's /direct/v1/messages.
+
 function init(args)
   if args[1] ~= nil then key = args[1] end
   wrk.method = "POST"
-  wrk.body = '{"model":"bench-model","messages":[{"role":"user","content":"benchmark"}]}'
   wrk.headers["Content-Type"] = "application/json"
-  wrk.headers["Authorization"] = "Bearer " .. key
+  if args[2] == "anthropic" then
+    wrk.body = '{"model":"bench-model","max_tokens":1024,"messages":[{"role":"user","content":"benchmark"}]}'
+    wrk.headers["x-api-key"] = key
+    wrk.headers["anthropic-version"] = "2023-06-01"
+  else
+    wrk.body = '{"model":"bench-model","messages":[{"role":"user","content":"benchmark"}]}'
+    wrk.headers["Authorization"] = "Bearer " .. key
+  end
 end
 
 function done(summary, latency, requests)

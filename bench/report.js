@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Turns the JSON files bench/run.sh leaves in its temp directory into one Markdown table.
 //   node bench/report.js --dir DIR --date D --commit C --machine M --mode full|smoke
+//        [--tomcat DESCRIPTION] [--long-counts "2000 9000"] [--long-only 0|1]
+// Exits 3 when a functional check fails (errors, broken streams, missing pool token); never on a timing.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -11,9 +13,9 @@ function arg(name, dflt) {
 }
 const dir = arg('dir', '.');
 const load = (n) => JSON.parse(fs.readFileSync(path.join(dir, n + '.json'), 'utf8'));
+const longOnly = arg('long-only', '0') === '1';
+const longCounts = arg('long-counts', '').split(/\s+/).filter(Boolean);
 
-const td = load('tput_direct'), tg = load('tput_gateway');
-const ld = load('lat_direct'), lg = load('lat_gateway');
 // The short-stream test runs in rounds (streams_direct_1.json, ...): merge them into one distribution.
 function pct(sorted, p) {
   if (sorted.length === 0) return null;
@@ -29,8 +31,6 @@ function merged(prefix) {
     intact: runs.reduce((a, r) => a + r.intact, 0), events: runs.reduce((a, r) => a + r.events, 0),
     ttftP50Ms: pct(ttfts, 50), ttftP99Ms: pct(ttfts, 99), maxGapMs: gaps[gaps.length - 1], roundP99 };
 }
-const sd = merged('streams_direct'), sg = merged('streams_gateway');
-const Ld = load('long_direct'), Lg = load('long_gateway'), Lt = load('long_tomcat');
 const up = load('upstream_stats');
 
 const f = (x, d = 2) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : Number(x).toFixed(d));
@@ -42,57 +42,107 @@ const signed = (x, d = 2) => (x === null ? 'n/a' : (x >= 0 ? '+' : '') + Number(
 
 const rows = [];
 const row = (measure, direct, gateway, cmp) => rows.push(`| ${measure} | ${direct} | ${gateway} | ${cmp} |`);
-
-row('non-streaming throughput, 64 conn (req/s)', f(rps(td), 0), f(rps(tg), 0), `${f(rps(tg) / rps(td))}× direct`);
-row('  requests / errors (non-2xx + socket)', `${td.requests} / ${errs(td)}`, `${tg.requests} / ${errs(tg)}`, '');
-row('  latency p50 / p99 at 64 conn (ms)', `${f(ms(td.p50Us))} / ${f(ms(td.p99Us))}`,
-  `${f(ms(tg.p50Us))} / ${f(ms(tg.p99Us))}`, '');
-row('CPU per request at 64 conn (µs)', `${f(cpuUs(td.upstreamCpuTicks, td.clkTck, td.requests), 0)} (fake upstream)`,
-  `${f(cpuUs(tg.tomcatCpuTicks, tg.clkTck, tg.requests), 0)} (Tomcat JVM)`, 'target ≤ 100 µs');
-row('CPU per request on 1 conn (µs)', `${f(cpuUs(ld.upstreamCpuTicks, ld.clkTck, ld.requests), 0)} (fake upstream)`,
-  `${f(cpuUs(lg.tomcatCpuTicks, lg.clkTck, lg.requests), 0)} (Tomcat JVM)`, '');
-row('  harness: Maven JVM relaying Tomcat stdout (µs/req)', '', f(cpuUs(tg.mavenCpuTicks, tg.clkTck, tg.requests), 0),
-  'not gateway cost, but shares the 2 cores');
-for (const [p, k] of [['p50', 'p50Us'], ['p90', 'p90Us'], ['p99', 'p99Us']]) {
-  row(`latency, 1 conn, ${p} (ms)`, f(ms(ld[k]), 3), f(ms(lg[k]), 3), `${signed(ms(lg[k] - ld[k]), 3)} ms added`);
-}
-row('  requests / errors, 1 conn', `${ld.requests} / ${errs(ld)}`, `${lg.requests} / ${errs(lg)}`, '');
-const rs = (x) => x.roundP99.map((v) => f(v, 0)).join(', ');
-row(`TTFT p50, ${sd.streams} streams × ${sd.rounds} rounds (ms)`, f(sd.ttftP50Ms), f(sg.ttftP50Ms), `${signed(sg.ttftP50Ms - sd.ttftP50Ms)} ms added`);
-row(`TTFT p99, ${sd.streams} streams × ${sd.rounds} rounds (ms)`, f(sd.ttftP99Ms), f(sg.ttftP99Ms), `${signed(sg.ttftP99Ms - sd.ttftP99Ms)} ms added`);
-row(`  TTFT p99 of each round (ms)`, rs(sd), rs(sg), 'spread = noise');
-row(`largest inter-chunk gap, ${sd.streams} streams × ${sd.rounds} rounds (ms)`, f(sd.maxGapMs), f(sg.maxGapMs),
-  `upstream sends every ${sd.gap} ms`);
-row(`  intact / events`, `${sd.intact}/${sd.total} / ${sd.events}`, `${sg.intact}/${sg.total} / ${sg.events}`,
-  `expected ${sd.expectedEvents} events each`);
-row(`${Ld.streams} long streams: intact`, `${Ld.intact}/${Ld.streams}`, `${Lg.intact}/${Lg.streams}`,
-  Object.keys(Lg.errors).length ? 'gateway errors: ' + JSON.stringify(Lg.errors) : '');
-row(`  open at once (client's count)`, Ld.peakOpen, Lg.peakOpen, `upstream saw ${Lt.midOpenUpstream} open mid-run`);
-row(`  TTFT p99 / wall time (ms)`, `${f(Ld.ttftP99Ms)} / ${Ld.wallMs}`, `${f(Lg.ttftP99Ms)} / ${Lg.wallMs}`, '');
-row(`  Tomcat threads idle → peak`, '', `${Lt.idleThreads} → ${Lt.peakThreads}`, '');
-row(`  Tomcat RSS idle → peak (MiB)`, '', `${f(Lt.idleRssKb / 1024, 0)} → ${f(Lt.peakRssKb / 1024, 0)}`, '');
-const perStream = Lt.idleHeapKb >= 0 && Lt.midHeapKb >= 0 && Lt.midOpenUpstream > 0
-  ? ((Lt.midHeapKb - Lt.idleHeapKb) / Lt.midOpenUpstream) : null;
-row(`  heap after full GC idle → streams open (MiB)`, '',
-  Lt.idleHeapKb >= 0 ? `${f(Lt.idleHeapKb / 1024, 1)} → ${f(Lt.midHeapKb / 1024, 1)}` : 'n/a (no jcmd)',
-  perStream === null ? '' : `${f(perStream, 1)} KB per open stream`);
-
 const sanity = [];
+let sd = null;
+
+if (!longOnly) {
+  const td = load('tput_direct'), tg = load('tput_gateway');
+  const ld = load('lat_direct'), lg = load('lat_gateway');
+  sd = merged('streams_direct'); const sg = merged('streams_gateway');
+  row('non-streaming throughput, 64 conn (req/s)', f(rps(td), 0), f(rps(tg), 0), `${f(rps(tg) / rps(td))}× direct`);
+  row('  requests / errors (non-2xx + socket)', `${td.requests} / ${errs(td)}`, `${tg.requests} / ${errs(tg)}`, '');
+  row('  latency p50 / p99 at 64 conn (ms)', `${f(ms(td.p50Us))} / ${f(ms(td.p99Us))}`,
+    `${f(ms(tg.p50Us))} / ${f(ms(tg.p99Us))}`, '');
+  row('CPU per request at 64 conn (µs)', `${f(cpuUs(td.upstreamCpuTicks, td.clkTck, td.requests), 0)} (fake upstream)`,
+    `${f(cpuUs(tg.tomcatCpuTicks, tg.clkTck, tg.requests), 0)} (Tomcat JVM)`, 'target ≤ 100 µs');
+  row('CPU per request on 1 conn (µs)', `${f(cpuUs(ld.upstreamCpuTicks, ld.clkTck, ld.requests), 0)} (fake upstream)`,
+    `${f(cpuUs(lg.tomcatCpuTicks, lg.clkTck, lg.requests), 0)} (Tomcat JVM)`, '');
+  if (tg.mavenCpuTicks > 0) {
+    row('  harness: Maven JVM relaying Tomcat stdout (µs/req)', '', f(cpuUs(tg.mavenCpuTicks, tg.clkTck, tg.requests), 0),
+      'not gateway cost, but shares the 2 cores');
+  }
+  for (const [p, k] of [['p50', 'p50Us'], ['p90', 'p90Us'], ['p99', 'p99Us']]) {
+    row(`latency, 1 conn, ${p} (ms)`, f(ms(ld[k]), 3), f(ms(lg[k]), 3), `${signed(ms(lg[k] - ld[k]), 3)} ms added`);
+  }
+  row('  requests / errors, 1 conn', `${ld.requests} / ${errs(ld)}`, `${lg.requests} / ${errs(lg)}`, '');
+  const rs = (x) => x.roundP99.map((v) => f(v, 0)).join(', ');
+  row(`TTFT p50, ${sd.streams} streams × ${sd.rounds} rounds (ms)`, f(sd.ttftP50Ms), f(sg.ttftP50Ms), `${signed(sg.ttftP50Ms - sd.ttftP50Ms)} ms added`);
+  row(`TTFT p99, ${sd.streams} streams × ${sd.rounds} rounds (ms)`, f(sd.ttftP99Ms), f(sg.ttftP99Ms), `${signed(sg.ttftP99Ms - sd.ttftP99Ms)} ms added`);
+  row(`  TTFT p99 of each round (ms)`, rs(sd), rs(sg), 'spread = noise');
+  row(`largest inter-chunk gap, ${sd.streams} streams × ${sd.rounds} rounds (ms)`, f(sd.maxGapMs), f(sg.maxGapMs),
+    `upstream sends every ${sd.gap} ms`);
+  row(`  intact / events`, `${sd.intact}/${sd.total} / ${sd.events}`, `${sg.intact}/${sg.total} / ${sg.events}`,
+    `expected ${sd.expectedEvents} events each`);
+
+  // The converted vendor (an `anthropic` platform), next to pass-through. Direct = the same fake upstream
+  // spoken to in Anthropic Messages.
+  const ad = merged('antstreams_direct'), ag = merged('antstreams_gateway');
+  const atd = load('ant_tput_direct'), atg = load('ant_tput_gateway');
+  const cpuPass = cpuUs(tg.tomcatCpuTicks, tg.clkTck, tg.requests);
+  const cpuAnt = cpuUs(atg.tomcatCpuTicks, atg.clkTck, atg.requests);
+  row('**anthropic (converted)**: throughput, 64 conn (req/s)', f(rps(atd), 0), f(rps(atg), 0),
+    `${f(rps(atg) / rps(atd))}× direct (pass-through: ${f(rps(tg) / rps(td))}×)`);
+  row('  requests / errors (non-2xx + socket)', `${atd.requests} / ${errs(atd)}`, `${atg.requests} / ${errs(atg)}`, '');
+  row('  latency p50 / p99 at 64 conn (ms)', `${f(ms(atd.p50Us))} / ${f(ms(atd.p99Us))}`,
+    `${f(ms(atg.p50Us))} / ${f(ms(atg.p99Us))}`, '');
+  row('  CPU per request at 64 conn (µs)', `${f(cpuUs(atd.upstreamCpuTicks, atd.clkTck, atd.requests), 0)} (fake upstream)`,
+    `${f(cpuAnt, 0)} (Tomcat JVM)`, `${f(cpuAnt / cpuPass)}× pass-through; target ≤ 2×`);
+  row(`  TTFT p50, ${ad.streams} streams × ${ad.rounds} rounds (ms)`, f(ad.ttftP50Ms), f(ag.ttftP50Ms),
+    `${signed(ag.ttftP50Ms - ad.ttftP50Ms)} ms added (pass-through ${signed(sg.ttftP50Ms - sd.ttftP50Ms)})`);
+  row(`  TTFT p99, ${ad.streams} streams × ${ad.rounds} rounds (ms)`, f(ad.ttftP99Ms), f(ag.ttftP99Ms),
+    `${signed(ag.ttftP99Ms - ad.ttftP99Ms)} ms added (pass-through ${signed(sg.ttftP99Ms - sd.ttftP99Ms)})`);
+  row(`  largest inter-chunk gap (ms)`, f(ad.maxGapMs), f(ag.maxGapMs), `upstream sends every ${ad.gap} ms`);
+  row(`  intact / events`, `${ad.intact}/${ad.streams * ad.rounds} / ${ad.events}`, `${ag.intact}/${ag.streams * ag.rounds} / ${ag.events}`,
+    `direct: Anthropic events (${ad.expectedEvents} each); gateway: OpenAI chunks`);
+
+  // Functional checks only (never a timing): every stream intact, every request answered 200.
+  if (errs(tg) + errs(lg) > 0) sanity.push('the gateway answered some requests with errors; its throughput is not comparable');
+  if (errs(atg) > 0) sanity.push('the gateway answered some anthropic requests with errors');
+  if (errs(td) + errs(ld) + errs(atd) > 0) sanity.push('the fake upstream answered some direct requests with errors');
+  if (sg.intact !== sg.streams * sg.rounds || sd.intact !== sd.streams * sd.rounds) sanity.push('some of the short streams were not intact');
+  if (ag.intact !== ag.streams * ag.rounds || ad.intact !== ad.streams * ad.rounds) sanity.push('some of the anthropic streams were not intact');
+}
+
+let Lfirst = null;
+for (const n of longCounts) {
+  const Ld = load('long_direct_' + n), Lg = load('long_gateway_' + n), Lt = load('long_tomcat_' + n);
+  Lfirst = Lfirst || Ld;
+  row(`**${n} long streams**: intact`, `${Ld.intact}/${Ld.streams}`, `${Lg.intact}/${Lg.streams}`,
+    Object.keys(Lg.errors).length ? 'gateway errors: ' + JSON.stringify(Lg.errors) : '');
+  row(`  open at once (client's count)`, Ld.peakOpen, Lg.peakOpen, `upstream saw ${Lt.midOpenUpstream} open mid-run`);
+  row(`  TTFT p50 / p99 (ms)`, `${f(Ld.ttftP50Ms)} / ${f(Ld.ttftP99Ms)}`, `${f(Lg.ttftP50Ms)} / ${f(Lg.ttftP99Ms)}`, '');
+  row(`  largest inter-chunk gap / wall time (ms)`, `${f(Ld.maxGapMs)} / ${Ld.wallMs}`, `${f(Lg.maxGapMs)} / ${Lg.wallMs}`,
+    `upstream sends every ${Ld.gap} ms`);
+  row(`  Tomcat threads idle → peak`, '', `${Lt.idleThreads} → ${Lt.peakThreads}`, '');
+  row(`  Tomcat open files, peak`, '', `${Lt.peakFds}`, 'limit 20,000 per process here');
+  // No per-stream RSS figure: G1 gives memory back after the forced full GCs, so RSS moves both ways.
+  row(`  Tomcat RSS idle → peak (MiB)`, '', `${f(Lt.idleRssKb / 1024, 0)} → ${f(Lt.peakRssKb / 1024, 0)}`, '');
+  const perStream = Lt.baseHeapKb >= 0 && Lt.midHeapKb >= 0 && Lt.midOpenUpstream > 0
+    ? ((Lt.midHeapKb - Lt.baseHeapKb) / Lt.midOpenUpstream) : null;
+  row(`  heap after full GC: before the first step / before this step → streams open (MiB)`, '',
+    Lt.baseHeapKb >= 0 ? `${f(Lt.baseHeapKb / 1024, 1)} / ${f(Lt.idleHeapKb / 1024, 1)} → ${f(Lt.midHeapKb / 1024, 1)}` : 'n/a (no jcmd)',
+    perStream === null ? '' : `**${f(perStream, 1)} KB per open stream** (from the first)`);
+  if (Lg.intact !== Lg.streams || Ld.intact !== Ld.streams) sanity.push(`some of the ${n} long streams were not intact`);
+}
+
 if (up.unauthorized > 0) sanity.push(`fake upstream refused ${up.unauthorized} requests without the pool token`);
-if (errs(tg) + errs(lg) > 0) sanity.push('the gateway answered some requests with errors; its throughput is not comparable');
 if (up.aborted > 0) sanity.push(`${up.aborted} upstream streams were closed before their end`);
 
 const out = [];
-out.push(`### ${arg('date')} · commit ${arg('commit')} · ${arg('mode')} run`);
+out.push(`### ${arg('date')} · commit ${arg('commit')} · ${arg('mode')} run${longOnly ? ', long streams only' : ''}`);
 out.push('');
 out.push(`Machine: ${arg('machine')}.`);
-out.push(`Fake upstream requests: ${up.gateway} via the gateway, ${up.direct} direct; ` +
+out.push(`Gateway: ${arg('tomcat', 'cargo:run')}.`);
+out.push(`Fake upstream requests: ${up.gateway} via the gateway, ${up.direct} direct (${up.anthropic || 0} of all in Anthropic format); ` +
   `${up.unauthorized} without the pool token; ${up.aborted} streams cut early.`);
-out.push(`Streams: ${sd.rounds} rounds of ${sd.streams} concurrent, upstream ttft ${sd.ttft} ms, ${sd.chunks} chunks ${sd.gap} ms apart; ` +
-  `long: ${Ld.streams} concurrent (started over ${Ld.rampMs} ms), ${Ld.chunks} chunks ${Ld.gap} ms apart.`);
+const parts = [];
+if (sd) parts.push(`${sd.rounds} rounds of ${sd.streams} concurrent, upstream ttft ${sd.ttft} ms, ${sd.chunks} chunks ${sd.gap} ms apart`);
+if (Lfirst) parts.push(`long: ${longCounts.join(', then ')} concurrent (started over 2 ms per stream), ${Lfirst.chunks} chunks ${Lfirst.gap} ms apart`);
+out.push(`Streams: ${parts.join('; ')}.`);
 out.push('');
 out.push('| measure | direct | gateway | gateway vs direct |');
 out.push('|---|---|---|---|');
 out.push(...rows);
 if (sanity.length) { out.push(''); for (const s of sanity) out.push(`**Check:** ${s}.`); }
 process.stdout.write(out.join('\n') + '\n');
+if (sanity.length) process.exitCode = 3;

@@ -11,9 +11,19 @@
 # side. Everything started here is stopped on exit (by recorded PID).
 #
 # Ports (override with env): GATEWAY_PORT 18480, RMI_PORT 18485, UPSTREAM_PORT 19101.
+# BENCH_TOMCAT=tuned (default): the WAR as ROOT.war in a plain Tomcat (the zip from the Maven repository,
+#   the version of the pom) with server-configs/tomcat/server.xml, the deployment README's recipe, started
+#   with catalina.sh run (no Maven JVM in between). BENCH_TOMCAT=cargo: `mvn cargo:run`, cargo's generated
+#   server.xml (default connector, maxConnections 8192, an AccessLogValve), as the first runs measured.
+# BENCH_CONNECTOR_ATTRS='name="value" ...': extra attributes for the tuned <Connector> (experiments).
+# BENCH_CATALINA_OPTS: extra JVM options for the tuned Tomcat (e.g. -Xlog:gc).
+# BENCH_LONG_STREAMS="2000 9000": the concurrent long-stream steps (smoke: 20); BENCH_LONG_CHUNKS (50) and
+#   BENCH_LONG_GAP_MS (600) shape each long stream. BENCH_LONG_ONLY=1 runs only
+#   those steps (heap experiments); the report then has only their rows.
 # BENCH_HISTO=FILE saves the top of a live-object class histogram of Tomcat with the long
 # streams open (for finding per-stream heap); BENCH_HEAPDUMP=FILE.hprof a full heap dump then;
-# BENCH_JFR=FILE.jfr a JFR profile of the 64-connection gateway run (diagnostic runs: add --no-record).
+# BENCH_JFR=PREFIX JFR profiles of the 64-connection gateway runs (diagnostic runs: add --no-record);
+# BENCH_WRK_S=N makes each 64-connection run N seconds instead of 10 (more samples).
 set -euo pipefail
 
 SMOKE=0; RECORD=1
@@ -26,6 +36,7 @@ for a in "$@"; do
   esac
 done
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 GATEWAY_PORT=${GATEWAY_PORT:-18480}
@@ -35,32 +46,47 @@ UPSTREAM_PORT=${UPSTREAM_PORT:-19101}
 if [ "$SMOKE" = 1 ]; then
   WARM_S=1; WRK_S=1; LAT_S=1
   S_N=2; S_TTFT=20; S_CHUNKS=5; S_GAP=5; S_ROUNDS=2
-  L_N=20; L_CHUNKS=10; L_GAP=20; L_RAMP=200
+  L_COUNTS=${BENCH_LONG_STREAMS:-20}; L_CHUNKS=10; L_GAP=20
 else
-  WARM_S=10; WRK_S=10; LAT_S=10
+  WARM_S=10; WRK_S=${BENCH_WRK_S:-10}; LAT_S=10
   S_N=8; S_TTFT=200; S_CHUNKS=50; S_GAP=20; S_ROUNDS=5
-  L_N=1000; L_CHUNKS=200; L_GAP=100; L_RAMP=3000
+  # 50 chunks 600 ms apart (30 s per stream): at 9,000 streams that is 15,000 events/s through one
+  # 2-core box running client, gateway and fake upstream; 100 ms gaps would be 90,000/s.
+  L_COUNTS=${BENCH_LONG_STREAMS:-2000 9000}; L_CHUNKS=${BENCH_LONG_CHUNKS:-50}; L_GAP=${BENCH_LONG_GAP_MS:-600}
 fi
-# bound for the long-streams test: ramp + ttft + chunks*gap + 30 s slack
-L_TIMEOUT=$(( (L_RAMP + 100 + L_CHUNKS * L_GAP) / 1000 + 30 ))
+BENCH_TOMCAT=${BENCH_TOMCAT:-tuned}
+LONG_ONLY=${BENCH_LONG_ONLY:-0}
+case "$BENCH_TOMCAT" in tuned|cargo) ;; *) echo "BENCH_TOMCAT must be tuned or cargo" >&2; exit 2 ;; esac
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # ---- tools ------------------------------------------------------------------------------------
-if ! command -v wrk >/dev/null; then
-  log "installing wrk"
-  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+# On a fresh Debian machine (CI) wrk, jq, curl and ss may be missing: install them with apt-get (as root, or
+# through sudo when it is there). Node, Java and Maven are the machine kind's; they are only checked.
+missing=()
+for t in wrk:wrk jq:jq curl:curl ss:iproute2; do
+  command -v "${t%%:*}" >/dev/null || missing+=("${t#*:}")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing ${missing[*]} with apt-get"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-for t in node jq java mvn ss; do command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; exit 1; }; done
+for t in node jq java mvn ss curl wrk; do command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; exit 1; }; done
 for p in "$GATEWAY_PORT" "$RMI_PORT" "$UPSTREAM_PORT"; do
   if ss -Htln "sport = :$p" | grep -q .; then echo "port $p is in use; set GATEWAY_PORT/RMI_PORT/UPSTREAM_PORT" >&2; exit 1; fi
 done
 
 TMP=$(mktemp -d /tmp/switchboard-bench.XXXXXX)
-UP_PID=""; MVN_PID=""; TC_PID=""
+UP_PID=""; MVN_PID=""; TC_PID=""; SAMPLER_PID=""; CLIENT_PID=""
 cleanup() {
   set +e
+  # background helpers first (an interrupted run would leave the sampler looping forever)
+  [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null
+  [ -n "$CLIENT_PID" ] && kill "$CLIENT_PID" 2>/dev/null
   [ -n "$UP_PID" ] && kill "$UP_PID" 2>/dev/null
+  # tuned mode: no Maven in between; SIGTERM makes Tomcat's shutdown hook stop it
+  [ -z "$MVN_PID" ] && [ -n "$TC_PID" ] && kill "$TC_PID" 2>/dev/null
   if [ -n "$MVN_PID" ] && kill -0 "$MVN_PID" 2>/dev/null; then
     kill "$MVN_PID" 2>/dev/null          # cargo's shutdown hook stops Tomcat
     for _ in $(seq 1 30); do kill -0 "$MVN_PID" 2>/dev/null || break; sleep 0.5; done
@@ -90,7 +116,8 @@ cat >"$CFG" <<EOF
       "limits": { "maxConcurrent": 100000, "requestsPerMinute": 100000000 } }
   ],
   "platforms": {
-    "bench": { "type": "openai", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/v1", "tokens": ["bench-token"] }
+    "bench": { "type": "openai", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/v1", "tokens": ["bench-token"] },
+    "bench-anthropic": { "type": "anthropic", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/v1", "tokens": ["bench-token"] }
   }
 }
 EOF
@@ -100,14 +127,35 @@ log "starting the fake upstream on 127.0.0.1:$UPSTREAM_PORT"
 node bench/fake-upstream.js --port "$UPSTREAM_PORT" --token bench-token >"$TMP/upstream.log" 2>&1 &
 UP_PID=$!
 
-log "starting the gateway (cargo:run) on port $GATEWAY_PORT"
-SWITCHBOARD_CONFIG="$CFG" mvn -q cargo:run -Dcargo.servlet.port="$GATEWAY_PORT" -Dcargo.rmi.port="$RMI_PORT" \
-  -Dcargo.hostname=127.0.0.1 >"$TMP/cargo.log" 2>&1 &
-MVN_PID=$!
+if [ "$BENCH_TOMCAT" = cargo ]; then
+  log "starting the gateway (cargo:run, cargo's default connector) on port $GATEWAY_PORT"
+  SWITCHBOARD_CONFIG="$CFG" mvn -q cargo:run -Dcargo.servlet.port="$GATEWAY_PORT" -Dcargo.rmi.port="$RMI_PORT" \
+    -Dcargo.hostname=127.0.0.1 >"$TMP/cargo.log" 2>&1 &
+  MVN_PID=$!; STARTER_PID=$MVN_PID
+else
+  TOMCAT_VERSION=$(sed -n 's:.*<tomcat.version>\(.*\)</tomcat.version>.*:\1:p' pom.xml | head -1)
+  log "starting the gateway in Tomcat $TOMCAT_VERSION with server-configs/tomcat/server.xml on port $GATEWAY_PORT"
+  mvn -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    -Dartifact="org.apache.tomcat:tomcat:$TOMCAT_VERSION:zip" -DoutputDirectory="$TMP" >"$TMP/tomcat-fetch.log" 2>&1 ||
+    { cat "$TMP/tomcat-fetch.log" >&2; exit 1; }
+  (cd "$TMP" && jar xf "tomcat-$TOMCAT_VERSION.zip")   # jar: part of the JDK, unlike unzip
+  CB="$TMP/apache-tomcat-$TOMCAT_VERSION"
+  rm -rf "$CB"/webapps/*
+  cp target/switchboard.war "$CB/webapps/ROOT.war"
+  cp server-configs/tomcat/switchboard-error.json "$CB/conf/"
+  # The shipped server.xml, only moved to loopback and the bench port (shutdown port off: stopped by SIGTERM).
+  sed -e 's|<Server port="8005"|<Server port="-1"|' \
+      -e "s|<Connector port=\"8080\"|<Connector port=\"$GATEWAY_PORT\" address=\"127.0.0.1\" ${BENCH_CONNECTOR_ATTRS:-}|" \
+      server-configs/tomcat/server.xml >"$CB/conf/server.xml"
+  grep -q "port=\"$GATEWAY_PORT\"" "$CB/conf/server.xml" || { echo "could not set the port in server.xml" >&2; exit 1; }
+  SWITCHBOARD_CONFIG="$CFG" CATALINA_HOME="$CB" CATALINA_BASE="$CB" CATALINA_PID="" \
+    CATALINA_OPTS="${BENCH_CATALINA_OPTS:-}" bash "$CB/bin/catalina.sh" run >"$TMP/cargo.log" 2>&1 &
+  STARTER_PID=$!   # catalina.sh run execs the JVM, so this is Tomcat itself
+fi
 
 for i in $(seq 1 360); do
   if curl -fsS "http://127.0.0.1:$GATEWAY_PORT/healthz" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$MVN_PID" 2>/dev/null; then echo "gateway failed to start:" >&2; tail -40 "$TMP/cargo.log" >&2; exit 1; fi
+  if ! kill -0 "$STARTER_PID" 2>/dev/null; then echo "gateway failed to start:" >&2; tail -40 "$TMP/cargo.log" >&2; exit 1; fi
   [ "$i" = 360 ] && { echo "gateway not healthy after 180 s" >&2; tail -40 "$TMP/cargo.log" >&2; exit 1; }
   sleep 0.5
 done
@@ -119,9 +167,13 @@ log "gateway up; Tomcat pid $TC_PID, fake upstream pid $UP_PID"
 
 GW_URL="http://127.0.0.1:$GATEWAY_PORT/bench/v1/chat/completions"
 DIRECT_URL="http://127.0.0.1:$UPSTREAM_PORT/direct/v1/chat/completions"
+# The converted vendor: OpenAI requests into an `anthropic` platform; its direct baseline is the same
+# fake upstream spoken to in Anthropic Messages (post.lua / sse-client.js with the anthropic format).
+ANT_GW_URL="http://127.0.0.1:$GATEWAY_PORT/bench-anthropic/v1/chat/completions"
+ANT_DIRECT_URL="http://127.0.0.1:$UPSTREAM_PORT/direct/v1/messages"
 CLK_TCK=$(getconf CLK_TCK)
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime of the whole process
+cpu_ticks() { [ -n "$1" ] && awk '{print $14 + $15}' "/proc/$1/stat" || echo 0; }   # utime + stime of the whole process
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 threads() { awk '$1 == "Threads:" {print $2}' "/proc/$1/status"; }
 
@@ -131,13 +183,21 @@ for u in "$GW_URL" "$DIRECT_URL"; do
     -H 'Content-Type: application/json' -d '{"model":"bench-model","messages":[{"role":"user","content":"hi"}]}')
   [ "$code" = 200 ] || { echo "check failed: $u -> $code: $(cat "$TMP/check.json")" >&2; exit 1; }
 done
+code=$(curl -s -o "$TMP/check.json" -w '%{http_code}' "$ANT_GW_URL" -H "Authorization: Bearer $KEY" \
+  -H 'Content-Type: application/json' -d '{"model":"bench-model","messages":[{"role":"user","content":"hi"}]}')
+[ "$code" = 200 ] && jq -e '.choices[0].message.content' "$TMP/check.json" >/dev/null ||
+  { echo "check failed: $ANT_GW_URL -> $code: $(cat "$TMP/check.json")" >&2; exit 1; }
+code=$(curl -s -o "$TMP/check.json" -w '%{http_code}' "$ANT_DIRECT_URL" -H "x-api-key: $KEY" \
+  -H 'Content-Type: application/json' -d '{"model":"bench-model","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}')
+[ "$code" = 200 ] || { echo "check failed: $ANT_DIRECT_URL -> $code: $(cat "$TMP/check.json")" >&2; exit 1; }
 
-# wrk_run NAME URL ARGS... -> $TMP/NAME.json (adds cpu ticks of Tomcat and of the fake upstream)
+# wrk_run NAME URL ARGS... -> $TMP/NAME.json (adds cpu ticks of Tomcat and of the fake upstream);
+# WRK_FORMAT=anthropic sends the Anthropic request body (the converted vendor's direct baseline).
 wrk_run() {
   local name=$1 url=$2; shift 2
   local tc0 up0 mv0 tc1 up1 mv1
   tc0=$(cpu_ticks "$TC_PID"); up0=$(cpu_ticks "$UP_PID"); mv0=$(cpu_ticks "$MVN_PID")
-  wrk "$@" -s bench/post.lua "$url" -- "$KEY" >"$TMP/$name.out" 2>&1
+  wrk "$@" -s bench/post.lua "$url" -- "$KEY" "${WRK_FORMAT:-openai}" >"$TMP/$name.out" 2>&1
   tc1=$(cpu_ticks "$TC_PID"); up1=$(cpu_ticks "$UP_PID"); mv1=$(cpu_ticks "$MVN_PID")
   # The Maven JVM relays Tomcat's stdout (one access-log line per request) into cargo.log: harness
   # overhead that competes for the same 2 cores, reported separately.
@@ -151,15 +211,27 @@ wrk_run() {
 # ---- warm-up (JIT, pools); not reported -----------------------------------------------------------
 log "warm-up ${WARM_S}s through the gateway"
 wrk -t2 -c64 -d"${WARM_S}s" -s bench/post.lua "$GW_URL" -- "$KEY" >"$TMP/warmup.out" 2>&1
+wrk -t2 -c64 -d"$(( (WARM_S + 1) / 2 ))s" -s bench/post.lua "$ANT_GW_URL" -- "$KEY" >"$TMP/warmup_ant.out" 2>&1
 node bench/sse-client.js --url "$GW_URL" --key "$KEY" --streams 8 --ttft 10 --chunks 20 --gap 2 --timeout 20 >/dev/null
+node bench/sse-client.js --url "$ANT_GW_URL" --key "$KEY" --streams 8 --ttft 10 --chunks 20 --gap 2 --timeout 20 >/dev/null
 
+if [ "$LONG_ONLY" != 1 ]; then
 # ---- non-streaming throughput at 64 connections ------------------------------------------------
 log "throughput, 64 connections, ${WRK_S}s each: direct then gateway"
 wrk_run tput_direct "$DIRECT_URL" -t2 -c64 -d"${WRK_S}s"
-# BENCH_JFR=FILE.jfr: a JFR recording (profile settings) of Tomcat during this gateway run only.
-[ -n "${BENCH_JFR:-}" ] && jcmd "$TC_PID" JFR.start name=bench settings=profile >/dev/null 2>&1 || true
+# BENCH_JFR=PREFIX: JFR recordings (profile settings) of Tomcat during the two 64-connection gateway runs
+# only: PREFIX.passthrough.jfr and PREFIX.anthropic.jfr (bench/jfr-top.py summarises them).
+jfr_start() { [ -n "${BENCH_JFR:-}" ] && jcmd "$TC_PID" JFR.start name=bench settings=profile >/dev/null 2>&1 || true; }
+jfr_stop() { [ -n "${BENCH_JFR:-}" ] && jcmd "$TC_PID" JFR.stop name=bench filename="$BENCH_JFR.$1.jfr" >/dev/null 2>&1 || true; }
+jfr_start
 wrk_run tput_gateway "$GW_URL" -t2 -c64 -d"${WRK_S}s"
-[ -n "${BENCH_JFR:-}" ] && jcmd "$TC_PID" JFR.stop name=bench filename="$BENCH_JFR" >/dev/null 2>&1 || true
+jfr_stop passthrough
+
+log "anthropic (converted), 64 connections, ${WRK_S}s each: direct then gateway"
+WRK_FORMAT=anthropic wrk_run ant_tput_direct "$ANT_DIRECT_URL" -t2 -c64 -d"${WRK_S}s"
+jfr_start
+wrk_run ant_tput_gateway "$ANT_GW_URL" -t2 -c64 -d"${WRK_S}s"
+jfr_stop anthropic
 
 # ---- latency on one connection ------------------------------------------------------------------
 log "latency, 1 connection, ${LAT_S}s each: direct then gateway"
@@ -169,26 +241,34 @@ wrk_run lat_gateway "$GW_URL" -t1 -c1 -d"${LAT_S}s" --latency
 # ---- 8 concurrent streams ---------------------------------------------------------------------------
 # S_ROUNDS rounds, direct and gateway alternating, merged: one round is only 8 samples and a
 # scheduling hiccup on the shared machine moves its p99 by tens of ms.
-log "streams: $S_ROUNDS rounds of $S_N concurrent, ttft ${S_TTFT}ms, $S_CHUNKS chunks, gap ${S_GAP}ms: direct and gateway alternating"
+log "streams: $S_ROUNDS rounds of $S_N concurrent, ttft ${S_TTFT}ms, $S_CHUNKS chunks, gap ${S_GAP}ms: direct and gateway alternating, pass-through then anthropic"
 S_TIMEOUT=$(( (S_TTFT + S_CHUNKS * S_GAP) / 1000 + 20 ))
 for r in $(seq 1 "$S_ROUNDS"); do
   node bench/sse-client.js --url "$DIRECT_URL" --key "$KEY" --streams "$S_N" --ttft "$S_TTFT" \
     --chunks "$S_CHUNKS" --gap "$S_GAP" --timeout "$S_TIMEOUT" --label direct >"$TMP/streams_direct_$r.json"
   node bench/sse-client.js --url "$GW_URL" --key "$KEY" --streams "$S_N" --ttft "$S_TTFT" \
     --chunks "$S_CHUNKS" --gap "$S_GAP" --timeout "$S_TIMEOUT" --label gateway >"$TMP/streams_gateway_$r.json"
+  node bench/sse-client.js --url "$ANT_DIRECT_URL" --format anthropic --key "$KEY" --streams "$S_N" --ttft "$S_TTFT" \
+    --chunks "$S_CHUNKS" --gap "$S_GAP" --timeout "$S_TIMEOUT" --label direct >"$TMP/antstreams_direct_$r.json"
+  node bench/sse-client.js --url "$ANT_GW_URL" --key "$KEY" --streams "$S_N" --ttft "$S_TTFT" \
+    --chunks "$S_CHUNKS" --gap "$S_GAP" --timeout "$S_TIMEOUT" --label gateway >"$TMP/antstreams_gateway_$r.json"
 done
+
+fi   # LONG_ONLY
 
 # ---- many concurrent long streams -------------------------------------------------------------------
 # sample_peak FILE: Tomcat threads / RSS every 0.25 s until the file $TMP/stop_sampling appears
 sample_peak() {
-  local out=$1 th rss pth=0 prss=0
+  local out=$1 th rss fds pth=0 prss=0 pfds=0
   while [ ! -e "$TMP/stop_sampling" ]; do
     th=$(threads "$TC_PID" 2>/dev/null || echo 0); rss=$(status_kb "$TC_PID" VmRSS 2>/dev/null || echo 0)
+    fds=$(ls "/proc/$TC_PID/fd" 2>/dev/null | wc -l)
     [ "${th:-0}" -gt "$pth" ] && pth=$th
     [ "${rss:-0}" -gt "$prss" ] && prss=$rss
+    [ "${fds:-0}" -gt "$pfds" ] && pfds=$fds
     sleep 0.25
   done
-  printf '{"peakThreads":%d,"peakRssKb":%d}\n' "$pth" "$prss" >"$out"
+  printf '{"peakThreads":%d,"peakRssKb":%d,"peakFds":%d}\n' "$pth" "$prss" "$pfds" >"$out"
 }
 heap_used_kb() {   # after a full GC; prints used KB of the Java heap, or -1 if jcmd is not there
   local info=""
@@ -200,48 +280,72 @@ heap_used_kb() {   # after a full GC; prints used KB of the Java heap, or -1 if 
                                 END { if (!found) print -1 }'
 }
 
-IDLE_THREADS=$(threads "$TC_PID"); IDLE_RSS=$(status_kb "$TC_PID" VmRSS); IDLE_HEAP=$(heap_used_kb)
-L_MID_S=$(awk -v r="$L_RAMP" -v c="$L_CHUNKS" -v g="$L_GAP" 'BEGIN { printf "%.2f", (r + 100 + c * g / 2) / 1000 }')
-log "long streams: $L_N concurrent, $L_CHUNKS chunks x ${L_GAP}ms, ramp ${L_RAMP}ms, bound ${L_TIMEOUT}s: direct then gateway"
-node bench/sse-client.js --url "$DIRECT_URL" --key "$KEY" --streams "$L_N" --ttft 100 --chunks "$L_CHUNKS" \
-  --gap "$L_GAP" --ramp-ms "$L_RAMP" --timeout "$L_TIMEOUT" --label direct >"$TMP/long_direct.json"
-rm -f "$TMP/stop_sampling"
-sample_peak "$TMP/long_peak.json" & SAMPLER_PID=$!
-node bench/sse-client.js --url "$GW_URL" --key "$KEY" --streams "$L_N" --ttft 100 --chunks "$L_CHUNKS" \
-  --gap "$L_GAP" --ramp-ms "$L_RAMP" --timeout "$L_TIMEOUT" --label gateway >"$TMP/long_gateway.json" &
-CLIENT_PID=$!
-# Heap after a full GC with all streams open (mid-way); the forced GC may add a pause to the gaps.
-sleep "$L_MID_S"
-MID_OPEN=$(curl -fsS "http://127.0.0.1:$UPSTREAM_PORT/stats" | jq .openStreams)
-MID_HEAP=$(heap_used_kb)
-# Where the per-stream heap goes: class histogram of live objects with the streams open.
-if [ -n "${BENCH_HISTO:-}" ] && command -v jcmd >/dev/null; then
-  jcmd "$TC_PID" GC.class_histogram 2>/dev/null | head -30 >"$BENCH_HISTO" || true
-fi
-# BENCH_HEAPDUMP=FILE.hprof: full heap dump with the streams open (pauses the JVM for seconds).
-if [ -n "${BENCH_HEAPDUMP:-}" ] && command -v jcmd >/dev/null; then
-  jcmd "$TC_PID" GC.heap_dump "$BENCH_HEAPDUMP" >/dev/null 2>&1 || true
-fi
-wait "$CLIENT_PID"
-touch "$TMP/stop_sampling"; wait "$SAMPLER_PID"
-jq -n --argjson it "$IDLE_THREADS" --argjson ir "$IDLE_RSS" --argjson ih "$IDLE_HEAP" \
-  --argjson mh "$MID_HEAP" --argjson mo "$MID_OPEN" --slurpfile p "$TMP/long_peak.json" \
-  '$p[0] + {idleThreads: $it, idleRssKb: $ir, idleHeapKb: $ih, midHeapKb: $mh, midOpenUpstream: $mo}' \
-  >"$TMP/long_tomcat.json"
+# One step per count in L_COUNTS (ascending). Each: direct, then through the gateway. Stream starts are spread
+# over 2 ms per stream (18 s for 9,000) and each stream lasts L_CHUNKS * L_GAP ms, longer than the ramp, so all
+# are open at once between the end of the ramp and the end of the first stream; heap is taken half-way through
+# that window. Open files: the gateway holds two sockets per stream (limit 20,000 per process here,
+# TOOLCHAIN.md), the client and the fake upstream one each; peak fds of the Tomcat JVM are reported.
+# Heap per stream is (heap with N open − heap before the FIRST step) / N: after a step the upstream pool keeps
+# its connections idle (evicted after 30 s), and the next, larger step reuses all of them.
+BASE_HEAP=$(heap_used_kb)
+for L_N in $L_COUNTS; do
+  L_RAMP=$(( L_N * 2 ))
+  L_TIMEOUT=$(( (L_RAMP + 100 + L_CHUNKS * L_GAP) / 1000 + 30 ))   # ramp + ttft + chunks*gap + 30 s slack
+  IDLE_THREADS=$(threads "$TC_PID"); IDLE_RSS=$(status_kb "$TC_PID" VmRSS); IDLE_HEAP=$(heap_used_kb)
+  L_MID_S=$(awk -v r="$L_RAMP" -v c="$L_CHUNKS" -v g="$L_GAP" 'BEGIN { printf "%.2f", (r + 100 + c * g) / 2 / 1000 }')
+  log "long streams: $L_N concurrent, $L_CHUNKS chunks x ${L_GAP}ms, ramp ${L_RAMP}ms, bound ${L_TIMEOUT}s: direct then gateway"
+  node bench/sse-client.js --url "$DIRECT_URL" --key "$KEY" --streams "$L_N" --ttft 100 --chunks "$L_CHUNKS" \
+    --gap "$L_GAP" --ramp-ms "$L_RAMP" --timeout "$L_TIMEOUT" --label direct >"$TMP/long_direct_$L_N.json"
+  rm -f "$TMP/stop_sampling"
+  sample_peak "$TMP/long_peak_$L_N.json" & SAMPLER_PID=$!
+  node bench/sse-client.js --url "$GW_URL" --key "$KEY" --streams "$L_N" --ttft 100 --chunks "$L_CHUNKS" \
+    --gap "$L_GAP" --ramp-ms "$L_RAMP" --timeout "$L_TIMEOUT" --label gateway >"$TMP/long_gateway_$L_N.json" &
+  CLIENT_PID=$!
+  # Heap after a full GC with all streams open (mid-way); the forced GC may add a pause to the gaps.
+  sleep "$L_MID_S"
+  MID_OPEN=$(curl -fsS "http://127.0.0.1:$UPSTREAM_PORT/stats" | jq .openStreams)
+  MID_HEAP=$(heap_used_kb)
+  # Where the per-stream heap goes: class histogram of live objects with the streams open.
+  if [ -n "${BENCH_HISTO:-}" ] && command -v jcmd >/dev/null; then
+    jcmd "$TC_PID" GC.class_histogram 2>/dev/null | head -30 >"$BENCH_HISTO.$L_N" || true
+  fi
+  # BENCH_HEAPDUMP=FILE.hprof: full heap dump with the streams open (pauses the JVM for seconds).
+  if [ -n "${BENCH_HEAPDUMP:-}" ] && command -v jcmd >/dev/null; then
+    jcmd "$TC_PID" GC.heap_dump "$BENCH_HEAPDUMP.$L_N.hprof" >/dev/null 2>&1 || true
+  fi
+  wait "$CLIENT_PID"; CLIENT_PID=""
+  touch "$TMP/stop_sampling"; wait "$SAMPLER_PID"; SAMPLER_PID=""
+  jq -n --argjson it "$IDLE_THREADS" --argjson ir "$IDLE_RSS" --argjson ih "$IDLE_HEAP" \
+    --argjson mh "$MID_HEAP" --argjson mo "$MID_OPEN" --argjson bh "$BASE_HEAP" --slurpfile p "$TMP/long_peak_$L_N.json" \
+    '$p[0] + {idleThreads: $it, idleRssKb: $ir, idleHeapKb: $ih, baseHeapKb: $bh, midHeapKb: $mh, midOpenUpstream: $mo}' \
+    >"$TMP/long_tomcat_$L_N.json"
+  log "$L_N streams: $(jq -c '{intact, peakOpen, errors}' "$TMP/long_gateway_$L_N.json") $(jq -c . "$TMP/long_tomcat_$L_N.json")"
+done
 
 curl -fsS "http://127.0.0.1:$UPSTREAM_PORT/stats" >"$TMP/upstream_stats.json"
 
 # ---- report -------------------------------------------------------------------------------------
 COMMIT=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo "+dirty")
-MACHINE="nproc $(nproc), $(free -g | awk '/^Mem:/ {print "mem " $2 " GiB total, " $7 " GiB available"}'), load avg at end $(cut -d' ' -f1-3 /proc/loadavg)"
+MACHINE="nproc $(nproc), $(free -g | awk '/^Mem:/ {print "mem " $2 " GiB total, " $7 " GiB available"}'), load avg at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg)"
 CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 JAVA_V=$(java -version 2>&1 | head -1)
+# report.js exits 3 when a check failed (errors, broken streams, requests without the pool token): the
+# table is still printed and recorded, but the exit status says so (CI fails on it; no timing is asserted).
+report_status=0
 node bench/report.js --dir "$TMP" --date "$(date -u +%Y-%m-%dT%H:%MZ)" --commit "$COMMIT" \
-  --machine "$MACHINE; $CPU_MODEL; $JAVA_V" --mode "$([ "$SMOKE" = 1 ] && echo smoke || echo full)" >"$TMP/report.md"
+  --machine "$MACHINE; $CPU_MODEL; $JAVA_V" --mode "$([ "$SMOKE" = 1 ] && echo smoke || echo full)" \
+  --tomcat "$([ "$BENCH_TOMCAT" = cargo ] && echo "cargo:run, cargo's default connector" ||
+    echo "Tomcat $TOMCAT_VERSION, server-configs/tomcat/server.xml${BENCH_CONNECTOR_ATTRS:+ + $BENCH_CONNECTOR_ATTRS}${BENCH_CATALINA_OPTS:+; JVM $BENCH_CATALINA_OPTS}")" \
+  --long-counts "$L_COUNTS" --long-only "$LONG_ONLY" \
+  >"$TMP/report.md" || report_status=$?
 cat "$TMP/report.md"
 if [ "$RECORD" = 1 ]; then
   { echo; cat "$TMP/report.md"; } >>BENCHMARKS.md
   log "appended to BENCHMARKS.md"
 else
   log "BENCHMARKS.md not touched (--smoke or --no-record)"
+fi
+if [ "$report_status" != 0 ]; then
+  log "FAILED: the report's checks did not pass (see **Check:** lines above)"
+  exit 1
 fi

@@ -3,7 +3,12 @@
 //
 //   node bench/sse-client.js --url http://127.0.0.1:18080/bench/v1/chat/completions \
 //        --key sk-... --streams 8 --ttft 200 --chunks 50 --gap 20 --timeout 60 \
-//        [--ramp-ms 0] [--label gateway]
+//        [--ramp-ms 0] [--label gateway] [--format openai|anthropic]
+//
+// --format anthropic sends an Anthropic Messages request (x-api-key, max_tokens) instead of an OpenAI
+// chat request: for the fake upstream's /direct/v1/messages, the baseline of the converted vendor.
+// The parameters also go into the model name (`bench-model+ttft200+chunks50+gap20`), which the
+// gateway's Anthropic conversion keeps while it drops unknown fields and headers.
 //
 // Opens --streams concurrent streaming chat requests (all started within --ramp-ms), each asking
 // the fake upstream for --ttft ms to the first chunk, --chunks chunks, --gap ms between them
@@ -29,13 +34,16 @@ const gap = Number(arg('gap', '20'));
 const timeoutS = Number(arg('timeout', '60'));
 const rampMs = Number(arg('ramp-ms', '0'));
 const label = arg('label', url.pathname);
+const format = arg('format', 'openai');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256 });
-const body = Buffer.from(JSON.stringify({
-  model: 'bench-model', stream: true,
-  messages: [{ role: 'user', content: 'benchmark' }],
-  bench_ttft_ms: ttft, bench_chunks: chunks, bench_gap_ms: gap,
-}));
+const model = `bench-model+ttft${ttft}+chunks${chunks}+gap${gap}`;
+const body = Buffer.from(JSON.stringify(format === 'anthropic'
+  ? { model, max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'benchmark' }] }
+  : { model, stream: true, messages: [{ role: 'user', content: 'benchmark' }],
+    bench_ttft_ms: ttft, bench_chunks: chunks, bench_gap_ms: gap }));
+const authHeaders = format === 'anthropic'
+  ? { 'x-api-key': key, 'anthropic-version': '2023-06-01' } : { authorization: 'Bearer ' + key };
 
 const results = [];
 let open = 0, peakOpen = 0;
@@ -52,11 +60,23 @@ function one(idx) {
       host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent,
       headers: {
         'content-type': 'application/json', 'content-length': body.length,
-        authorization: 'Bearer ' + key, accept: 'text/event-stream',
+        ...authHeaders, accept: 'text/event-stream',
         'x-bench-ttft-ms': String(ttft), 'x-bench-chunks': String(chunks), 'x-bench-gap-ms': String(gap),
       },
     }, (res) => {
       r.status = res.statusCode;
+      if (res.statusCode !== 200) {   // name the error (e.g. "status 504 upstream_connect_timeout")
+        let eb = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => { if (eb.length < 4096) eb += d; });
+        res.on('end', () => {
+          let code = '';
+          try { const j = JSON.parse(eb); code = (j.error && (j.error.code || j.error.type)) || ''; } catch { /* not JSON */ }
+          r.error = ('status ' + res.statusCode + ' ' + code).trim();
+          settle();
+        });
+        return;
+      }
       open++;
       if (open > peakOpen) peakOpen = open;
       res.setEncoding('utf8');
@@ -72,7 +92,9 @@ function one(idx) {
           else r.maxGapMs = Math.max(r.maxGapMs, t - last);
           last = t;
           r.events++;
-          if (line.slice(5).trim() === '[DONE]') r.intact = true;
+          const data = line.slice(5).trim();
+          // OpenAI streams end with [DONE]; Anthropic ones (direct) with the message_stop event.
+          if (data === '[DONE]' || data.startsWith('{"type":"message_stop"')) r.intact = true;
         }
       });
       res.on('end', () => { open--; settle(); });
@@ -110,7 +132,7 @@ async function main() {
     label, streams, ttft, chunks, gap, rampMs, finished: results.length, intact: results.filter((r) => r.intact).length,
     peakOpen, ttftP50Ms: pct(ttfts, 50), ttftP99Ms: pct(ttfts, 99),
     ttftMaxMs: pct(ttfts, 100), maxGapMs: gaps.length ? Math.round(gaps[gaps.length - 1] * 100) / 100 : null,
-    gapP99Ms: pct(gaps, 99), expectedEvents: chunks + 2,
+    gapP99Ms: pct(gaps, 99), expectedEvents: format === 'anthropic' ? chunks + 5 : chunks + 2, format,
     events: results.reduce((a, r) => a + r.events, 0), wallMs: Math.round(nowMs()), errors,
   };
   // Per-stream figures for small runs, so several rounds can be merged into one distribution.
