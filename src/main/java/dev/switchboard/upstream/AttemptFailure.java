@@ -1,6 +1,7 @@
 package dev.switchboard.upstream;
 
 import dev.switchboard.openai.ApiError;
+import dev.switchboard.vendor.UpstreamFormatException;
 
 /**
  * How one upstream attempt failed before anything reached the client, with the raw facts the owner needs: the retry
@@ -50,6 +51,11 @@ public record AttemptFailure(Stage stage, ApiError error, Throwable cause, int s
 
     static AttemptFailure invalid(ApiError error, int status, byte[] body) {
         return new AttemptFailure(Stage.INVALID_RESPONSE, error, null, status, null, null, null, body);
+    }
+
+    /** A 2xx the vendor's code could not read; the exception's code and message are what the client would see. */
+    static AttemptFailure invalid(UpstreamFormatException e, int status) {
+        return invalid(ApiError.server(502, e.code(), e.getMessage()), status, null);
     }
 
     static AttemptFailure limit(ApiError error, int status) {
