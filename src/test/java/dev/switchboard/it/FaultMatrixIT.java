@@ -27,7 +27,6 @@ import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,9 +41,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>Each test has a platform of its own, so the token health it changes (cooldowns, disabled and ejected tokens, the
  * round-robin position) cannot leak into another test. Tokens are literal and named after their platform
  * ({@code reset-a}, {@code reset-b}, …, see {@link FaultConfig#tokens}); the upstream path names the platform.
- *
- * <p>Rows not passing here: "client went away" before commit, on every container (see
- * {@link #CLIENT_GONE_BEFORE_COMMIT_GAP}); those two tests are disabled until the gateway can see it.
  *
  * <p>Rows not produced here: "client went away" during a backoff (the backoff is full jitter from a random source the
  * test cannot fix, so the disconnect cannot be placed inside it reliably; the slow-first-byte disconnect below covers
@@ -564,24 +560,16 @@ class FaultMatrixIT {
 
     // ---- the client leaves ----
 
-    /**
-     * Known gap, found by these tests on Tomcat 10.1, Jetty 12 and WildFly 39 alike: before commit the gateway has
-     * nothing to write, and once the request body is read no container reports a client that closes its connection
-     * (no AsyncListener.onError, no read event), so a client leaving during a slow first byte is only noticed when
-     * the attempt ends (timeout or answer). Until then the attempt runs on, and a failure before commit may even be
-     * retried for nobody. Enable these two tests with the fix (e.g. a container-specific read-side liveness check).
-     */
-    private static final String CLIENT_GONE_BEFORE_COMMIT_GAP = "known gap: no container reports a client that"
-            + " leaves before commit once its body is read; see the comment above";
+    // Before commit the gateway has nothing to write, and once the request body is read no container (Tomcat 10.1,
+    // Jetty 12, WildFly 39) reports a client that closes its connection: only the gateway's ClientProbe, which
+    // looks the connection up in the kernel's socket tables, notices it. These tests found that gap.
 
     @Test
-    @Disabled(CLIENT_GONE_BEFORE_COMMIT_GAP)
     void aStreamingClientLeavingDuringASlowFirstByteStopsEverything() {
         clientLeavesWhileTheUpstreamIsSilent(true);
     }
 
     @Test
-    @Disabled(CLIENT_GONE_BEFORE_COMMIT_GAP)
     void aClientLeavingDuringASlowFirstByteStopsEverything() {
         clientLeavesWhileTheUpstreamIsSilent(false);
     }
