@@ -46,7 +46,9 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>Guards (no detection, never a false alarm, never a failure): not Linux or the tables unreadable → disabled; an
  * address that is not an IP literal → not watched; a four-tuple never seen {@code ESTABLISHED} (a front proxy's
- * address rewritten into the request by a valve or customizer) → never reported as gone for being absent.
+ * address rewritten into the request by a valve or customizer) → never reported as gone for being absent. The price:
+ * a client that resets its connection (RST, rather than the usual FIN) before any scan has seen it is not noticed
+ * before the attempt ends, as before this probe existed.
  *
  * <p>Threads: {@link #watch} on any thread (it only reads strings from the request: call it on the container thread
  * that owns the request); scans and {@code onGone} callbacks on the timer thread. Cost: one read of the tables per

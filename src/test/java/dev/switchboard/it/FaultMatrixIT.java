@@ -53,7 +53,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FaultMatrixIT {
     private static final String MODEL = "gpt-4o";
     private static final Duration CLIENT_END = Duration.ofSeconds(10);
-    /** First-byte timeout and deadline of the {@code stalled} platform. */
+    /** First-byte and idle timeouts and deadline of the {@code stalled} platform. */
     private static final long STALLED_MS = 8000;
     /** Well inside {@link #STALLED_MS}: a client that left is noticed long before the upstream times out. */
     private static final Duration NOTICED = Duration.ofSeconds(4);
@@ -108,7 +108,7 @@ class FaultMatrixIT {
                 // stalled attempt still ends there, with no retry to disturb the tests that follow.
                 .platform("stalled", fault + "/stalled/v1", 2, "{ \"maxRetries\": 2, \"backoffBaseMs\": 5,"
                         + " \"backoffCapMs\": 20, \"deadlineMs\": " + STALLED_MS + " }",
-                        ", \"timeouts\": { \"firstByteMs\": " + STALLED_MS + " }")
+                        ", \"timeouts\": { \"firstByteMs\": " + STALLED_MS + ", \"idleMs\": " + STALLED_MS + " }")
                 .platform("primary", fault + "/primary/v1", 2, FaultConfig.FAST, SERVES_MODEL)
                 .platform("secondary", fault + "/secondary/v1", 1, FaultConfig.FAST, SERVES_MODEL)
                 .router("failover", "primary", "secondary")
@@ -566,22 +566,47 @@ class FaultMatrixIT {
 
     @Test
     void aStreamingClientLeavingDuringASlowFirstByteStopsEverything() {
-        clientLeavesWhileTheUpstreamIsSilent(true);
+        clientLeavesWhileTheUpstreamIsSilent(true, Fault.stall());
     }
 
     @Test
     void aClientLeavingDuringASlowFirstByteStopsEverything() {
-        clientLeavesWhileTheUpstreamIsSilent(false);
+        clientLeavesWhileTheUpstreamIsSilent(false, Fault.stall());
     }
 
-    private void clientLeavesWhileTheUpstreamIsSilent(boolean stream) {
-        upstream.always(Fault.stall());
+    /** Upstream headers and a role-only event are no content: they wait in the startup buffer, uncommitted. */
+    @Test
+    void aStreamingClientLeavingWhileItsFirstEventsAreHeldBeforeCommitStopsEverything() {
+        clientLeavesWhileTheUpstreamIsSilent(true, Fault.sse().event(roleChunk()).thenStall());
+    }
+
+    /**
+     * A reset rather than FIN. The connection has been up for longer than the probe's period, so the gateway has seen
+     * it established; a connection it has never seen is not called gone for being absent (it may be a front proxy's
+     * address), so an RST within the first second is not noticed before the attempt ends.
+     */
+    @Test
+    void aClientResettingItsConnectionDuringASlowFirstByteStopsEverything() {
+        clientLeavesWhileTheUpstreamIsSilent(false, Fault.stall(), true);
+    }
+
+    private void clientLeavesWhileTheUpstreamIsSilent(boolean stream, Fault silence) {
+        clientLeavesWhileTheUpstreamIsSilent(stream, silence, false);
+    }
+
+    private void clientLeavesWhileTheUpstreamIsSilent(boolean stream, Fault silence, boolean reset) {
+        upstream.always(silence);
         URI base = URI.create(deployment.toString());
         RawStream client = RawStream.open(base, RawStream.post(base, "/stalled/v1/chat/completions",
                 Canaries.LICENSE_ALL, Api.chat(MODEL, stream, "hi")), 0);
         FaultAttempt attempt = upstream.awaitRequest(0);
 
-        client.close();
+        if (reset) {
+            pause(Duration.ofMillis(1500)); // the gateway's probe (1 s period) has seen the connection by now
+            client.reset();
+        } else {
+            client.close();
+        }
 
         try {
             // Only the client's leaving can end the attempt this early: the first-byte timeout is twice as far.
@@ -595,6 +620,15 @@ class FaultMatrixIT {
     }
 
     // ---- helpers ----
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
 
     private Api api() {
         return new Api(deployment);
