@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,7 +33,8 @@ import org.apache.logging.log4j.Logger;
  * to write that could fail (any byte would commit the status line). After commit {@link ClientStream}'s heartbeat
  * finds such clients by a failed write; before commit this probe does.
  *
- * <p>How: the kernel knows. Every {@value #PERIOD_MS} ms, while at least one connection is watched, one pass over
+ * <p>How: the kernel knows. Every {@value #PERIOD_MS} ms, while at least one connection is watched (and only then:
+ * an idle gateway's timer stays empty, which the soak test's leak check relies on), one pass over
  * Linux's socket tables ({@code /proc/net/tcp} and {@code /proc/net/tcp6}) looks up each watched connection by its
  * four-tuple (from the portable {@code ServletRequest.getLocalAddr/Port} and {@code getRemoteAddr/Port}). The server
  * side of a connection whose client sent FIN sits in {@code CLOSE_WAIT}; after an RST it leaves the table. This works
@@ -63,24 +65,27 @@ public final class ClientProbe {
     private static final Watch NOT_WATCHED = new Watch(null, List.of(), () -> {});
 
     private final List<Path> tables;
+    /** Where scans run; null in unit tests, which call {@link #scan()} themselves. */
+    private final ScheduledExecutorService timer;
+    /** A scan is queued on the timer. One is, exactly while something is watched: an idle gateway's timer is empty. */
+    private final AtomicBoolean scanQueued = new AtomicBoolean();
     /** Each watch under each of its keys (an IPv4 connection may be listed in tcp, or in tcp6 as ::ffff:a.b.c.d). */
     private final Map<String, Watch> watches = new ConcurrentHashMap<>();
     private volatile boolean disabled;
 
-    ClientProbe(List<Path> tables) {
+    ClientProbe(List<Path> tables, ScheduledExecutorService timer) {
         this.tables = List.copyOf(tables);
+        this.timer = timer;
         this.disabled = tables.stream().noneMatch(Files::isReadable);
     }
 
     /** The probe of this machine, scanning on {@code timer}; disabled (watches nothing) where there are no tables. */
     public static ClientProbe start(ScheduledExecutorService timer) {
-        ClientProbe probe = new ClientProbe(LINUX_TABLES);
+        ClientProbe probe = new ClientProbe(LINUX_TABLES, timer);
         if (probe.disabled) {
             LOG.info("no {}: a client leaving before its response starts is noticed only when the attempt ends",
                     LINUX_TABLES.get(0));
-            return probe;
         }
-        timer.scheduleWithFixedDelay(probe::scanQuietly, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
         return probe;
     }
 
@@ -100,19 +105,38 @@ public final class ClientProbe {
         }
         Watch watch = new Watch(this, keys, onGone);
         keys.forEach(key -> watches.put(key, watch));
+        queueScan();
         return watch;
+    }
+
+    /** Queues the next scan unless one is queued: scans run only while something is watched. */
+    private void queueScan() {
+        if (timer == null || !scanQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            timer.schedule(this::tick, PERIOD_MS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            scanQueued.set(false); // the gateway is shutting down
+        }
+    }
+
+    private void tick() {
+        try {
+            scan();
+        } catch (RuntimeException e) {
+            LOG.warn("client connection probe failed: {}", e.toString());
+        } finally {
+            // Cleared before the check, so a watch added meanwhile either sees no scan queued or is seen here.
+            scanQueued.set(false);
+            if (!watches.isEmpty()) {
+                queueScan();
+            }
+        }
     }
 
     int watched() {
         return (int) watches.values().stream().distinct().count();
-    }
-
-    private void scanQuietly() {
-        try {
-            scan();
-        } catch (RuntimeException e) {
-            LOG.warn("client connection probe failed: {}", e.toString()); // never kill the shared timer's task
-        }
     }
 
     /** One pass: reads the tables once, then reports every watched connection that is closing or gone. */

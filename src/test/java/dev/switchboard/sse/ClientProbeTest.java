@@ -8,6 +8,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,7 @@ class ClientProbeTest {
         tcp6 = dir.resolve("tcp6");
         Files.writeString(tcp, HEADER + "\n");
         Files.writeString(tcp6, HEADER + "\n");
-        probe = new ClientProbe(List.of(tcp, tcp6));
+        probe = new ClientProbe(List.of(tcp, tcp6), null);
     }
 
     @Test
@@ -117,7 +119,7 @@ class ClientProbeTest {
 
     @Test
     void withoutTablesNothingIsWatchedAndNothingFails() {
-        ClientProbe none = new ClientProbe(List.of(dir.resolve("missing")));
+        ClientProbe none = new ClientProbe(List.of(dir.resolve("missing")), null);
         none.watch("127.0.0.1", 8080, "127.0.0.1", 5555, gone::incrementAndGet).cancel();
         none.scan();
         assertEquals(0, none.watched());
@@ -133,6 +135,33 @@ class ClientProbeTest {
         Files.delete(tcp6);
         probe.scan();
         assertEquals(0, gone.get());
+    }
+
+    @Test
+    void scansAreQueuedOnTheTimerOnlyWhileSomethingIsWatched() throws Exception {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+        try {
+            ClientProbe timed = new ClientProbe(List.of(tcp, tcp6), timer);
+            assertEquals(0, timer.getQueue().size(), "idle: no scan queued");
+            ClientProbe.Watch first = timed.watch("127.0.0.1", 8080, "127.0.0.1", 5555, gone::incrementAndGet);
+            timed.watch("127.0.0.1", 8080, "127.0.0.1", 5556, gone::incrementAndGet).cancel();
+            assertEquals(1, timer.getQueue().size(), "one scan for every watch");
+            list(tcp, "127.0.0.1", 8080, "127.0.0.1", 5555, "01");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (timer.getCompletedTaskCount() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(1, timer.getQueue().size(), "still watching: the next scan is queued");
+            first.cancel();
+            while (timer.getCompletedTaskCount() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(2, timer.getCompletedTaskCount());
+            assertEquals(0, timer.getQueue().size(), "nothing watched: the timer is empty again");
+            assertEquals(0, gone.get());
+        } finally {
+            timer.shutdownNow();
+        }
     }
 
     /** Replaces the table's entries with one line for this connection (the server side), plus unrelated ones. */
