@@ -3,6 +3,7 @@ package dev.switchboard.sse;
 import jakarta.servlet.ServletRequest;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,7 +39,8 @@ import org.apache.logging.log4j.Logger;
  * an idle gateway's timer stays empty, which the soak test's leak check relies on), one pass over
  * Linux's socket tables ({@code /proc/net/tcp} and {@code /proc/net/tcp6}) looks up each watched connection by its
  * four-tuple (from the portable {@code ServletRequest.getLocalAddr/Port} and {@code getRemoteAddr/Port}). The server
- * side of a connection whose client sent FIN sits in {@code CLOSE_WAIT}; after an RST it leaves the table. This works
+ * side of a connection whose client sent FIN sits in {@code CLOSE_WAIT}; after an RST it leaves the table (judged
+ * after two scans, since a read of the table under churn can miss an entry). This works
  * the same under every container, reads nothing from the socket (so no byte of a pipelined next request is consumed,
  * and TLS does not matter) and needs no container internals. Per-container alternatives were weighed: re-arming read
  * interest after the body, or peeking at the socket, needs each container's private I/O classes (NIO poller, Jetty's
@@ -149,7 +152,10 @@ public final class ClientProbe {
         Map<Watch, Boolean> listed = new HashMap<>();
         int readable = 0;
         for (Path table : tables) {
-            try (BufferedReader reader = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
+            // A large buffer: the kernel generates the table per read() and may skip an entry where one read resumes
+            // after sockets came and went; fewer reads, fewer such seams (and absence alone needs two scans, below).
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(Files.newInputStream(table), StandardCharsets.US_ASCII), 64 * 1024)) {
                 readable++;
                 reader.readLine(); // the header
                 String line;
@@ -171,12 +177,16 @@ public final class ClientProbe {
             return; // nothing to judge by this time: never call a connection gone for want of a table
         }
         List<Watch> gone = new ArrayList<>();
-        for (Watch watch : watches.values()) {
+        // Each watch once, though it is listed under one key per table it may appear in.
+        for (Watch watch : new HashSet<>(watches.values())) {
             Boolean established = listed.get(watch);
             if (Boolean.TRUE.equals(established)) {
                 watch.seen = true;
-            } else if (established != null || watch.seen) {
-                gone.add(watch); // CLOSE_WAIT (the client sent FIN) or another closing state; or gone after an RST
+                watch.misses = 0;
+            } else if (established != null) {
+                gone.add(watch); // listed, but CLOSE_WAIT (the client sent FIN) or another closing state
+            } else if (watch.seen && ++watch.misses >= 2) {
+                gone.add(watch); // seen, then missing twice in a row: reset (one miss may be a seam of the read)
             }
         }
         for (Watch watch : gone) {
@@ -253,6 +263,8 @@ public final class ClientProbe {
         private final AtomicBoolean over = new AtomicBoolean();
         /** Listed as ESTABLISHED by some scan: from then on, missing from the tables means reset. */
         private volatile boolean seen;
+        /** Consecutive scans that did not list this connection since it was seen. Scans run one at a time. */
+        private volatile int misses;
 
         private Watch(ClientProbe probe, List<String> keys, Runnable onGone) {
             this.probe = probe;
