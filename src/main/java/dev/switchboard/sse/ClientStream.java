@@ -70,6 +70,8 @@ public final class ClientStream implements WriteListener, AsyncListener {
     private long heartbeatNanos;
     /** When the stream was cut for a client too slow to read it; 0 while it was not. */
     private long cutNanos;
+    /** The client's connection under watch while nothing is committed (see {@link #watchClient}); null otherwise. */
+    private ClientProbe.Watch clientWatch;
 
     private static final Listener NO_LISTENER = new Listener() {
         @Override
@@ -128,6 +130,33 @@ public final class ClientStream implements WriteListener, AsyncListener {
         abortOnFailure = true;
     }
 
+    /**
+     * Watches the client's connection until the response commits: before commit there is nothing to write whose
+     * failure would show a client that left, and no container reports it ({@link ClientProbe}). A client found gone
+     * closes the stream with {@link CloseReason#CLIENT_GONE}, as a failed write would after commit. Call on the
+     * container thread, once the request body has been read.
+     */
+    public synchronized void watchClient(ClientProbe probe) {
+        if (!committed && !finished && clientWatch == null) {
+            clientWatch = probe.watch(asyncContext.getRequest(), this::clientLeftBeforeCommit);
+        }
+    }
+
+    private synchronized void clientLeftBeforeCommit() {
+        clientWatch = null;
+        if (!committed && !finished) {
+            LOG.debug("client closed its connection before the response started");
+            close(CloseReason.CLIENT_GONE);
+        }
+    }
+
+    private void stopWatchingClient() {
+        if (clientWatch != null) {
+            clientWatch.cancel();
+            clientWatch = null;
+        }
+    }
+
     /** True once the status line is on its way to the client: no retry, no other status after this point. */
     public synchronized boolean isCommitted() {
         return committed;
@@ -143,6 +172,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
             return;
         }
         committed = true;
+        stopWatchingClient(); // from here on a failed write is the sign
         onCommit.run();
         clientResponse.setStatus(status);
         clientResponse.setContentType(contentType);
@@ -278,6 +308,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
         synchronized (this) {
             finished = true;
             cancelHeartbeat();
+            stopWatchingClient();
             runOnFinished();
         }
     }
@@ -300,6 +331,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
             return;
         }
         committed = true;
+        stopWatchingClient(); // from here on a failed write, or the heartbeat's, is the sign
         onCommit.run();
         clientResponse.setStatus(200);
         clientResponse.setContentType("text/event-stream");
@@ -376,6 +408,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
         pending.clear();
         pendingBytes = 0;
         cancelHeartbeat();
+        stopWatchingClient();
         try {
             asyncContext.complete();
         } catch (IllegalStateException e) {

@@ -38,6 +38,8 @@ final class ChatCall implements BodyReader.Callback {
 
     @Override
     public void body(byte[] bytes, int length) {
+        // From here until the response commits, only the probe can tell that the client left (ClientProbe).
+        clientStream.watchClient(gateway.clientProbe());
         try {
             start(gateway.parser().parse(bytes, length));
         } catch (ApiException e) {

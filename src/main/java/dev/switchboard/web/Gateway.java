@@ -5,6 +5,7 @@ import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.TimeoutsConfig;
 import dev.switchboard.openai.ChatRequestParser;
 import dev.switchboard.route.PlatformRegistry;
+import dev.switchboard.sse.ClientProbe;
 import dev.switchboard.upstream.AttemptPlan;
 import dev.switchboard.upstream.MonotonicClock;
 import dev.switchboard.upstream.RetryBudget;
@@ -34,6 +35,7 @@ public final class Gateway implements AutoCloseable {
     final Licenses licenses;
     private final UpstreamClient upstreamClient;
     private final ChatRequestParser parser;
+    private final ClientProbe clientProbe;
     /** Monotonic: cooldowns and deadlines must not stretch or shrink when the wall clock is stepped. */
     private final Clock clock = MonotonicClock.system();
     private final RetryBudget retryBudget = RetryBudget.defaults();
@@ -48,6 +50,7 @@ public final class Gateway implements AutoCloseable {
         });
         // Timers are mostly cancelled long before they fire; without this they would pile up in the queue.
         timer.setRemoveOnCancelPolicy(true);
+        this.clientProbe = ClientProbe.start(timer);
         this.platforms = new PlatformRegistry(config, new VendorRegistry(timer), clock);
         this.licenses = new Licenses(config.licenses());
         Map<String, TimeoutsConfig> timeoutsByHost = new HashMap<>();
@@ -76,6 +79,11 @@ public final class Gateway implements AutoCloseable {
 
     UpstreamClient upstreamClient() {
         return upstreamClient;
+    }
+
+    /** Notices clients that leave before their response commits; its scan runs on {@link #timer()}. */
+    ClientProbe clientProbe() {
+        return clientProbe;
     }
 
     ChatRequestParser parser() {

@@ -27,7 +27,6 @@ import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,9 +42,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * round-robin position) cannot leak into another test. Tokens are literal and named after their platform
  * ({@code reset-a}, {@code reset-b}, …, see {@link FaultConfig#tokens}); the upstream path names the platform.
  *
- * <p>Rows not passing here: "client went away" before commit, on every container (see
- * {@link #CLIENT_GONE_BEFORE_COMMIT_GAP}); those two tests are disabled until the gateway can see it.
- *
  * <p>Rows not produced here: "client went away" during a backoff (the backoff is full jitter from a random source the
  * test cannot fix, so the disconnect cannot be placed inside it reliably; the slow-first-byte disconnect below covers
  * the same stop-everything rule), and DNS failures (no resolver to fail on loopback; they take the same path as a
@@ -57,7 +53,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FaultMatrixIT {
     private static final String MODEL = "gpt-4o";
     private static final Duration CLIENT_END = Duration.ofSeconds(10);
-    /** First-byte timeout and deadline of the {@code stalled} platform. */
+    /** First-byte and idle timeouts and deadline of the {@code stalled} platform. */
     private static final long STALLED_MS = 8000;
     /** Well inside {@link #STALLED_MS}: a client that left is noticed long before the upstream times out. */
     private static final Duration NOTICED = Duration.ofSeconds(4);
@@ -112,7 +108,7 @@ class FaultMatrixIT {
                 // stalled attempt still ends there, with no retry to disturb the tests that follow.
                 .platform("stalled", fault + "/stalled/v1", 2, "{ \"maxRetries\": 2, \"backoffBaseMs\": 5,"
                         + " \"backoffCapMs\": 20, \"deadlineMs\": " + STALLED_MS + " }",
-                        ", \"timeouts\": { \"firstByteMs\": " + STALLED_MS + " }")
+                        ", \"timeouts\": { \"firstByteMs\": " + STALLED_MS + ", \"idleMs\": " + STALLED_MS + " }")
                 .platform("primary", fault + "/primary/v1", 2, FaultConfig.FAST, SERVES_MODEL)
                 .platform("secondary", fault + "/secondary/v1", 1, FaultConfig.FAST, SERVES_MODEL)
                 .router("failover", "primary", "secondary")
@@ -564,36 +560,53 @@ class FaultMatrixIT {
 
     // ---- the client leaves ----
 
-    /**
-     * Known gap, found by these tests on Tomcat 10.1, Jetty 12 and WildFly 39 alike: before commit the gateway has
-     * nothing to write, and once the request body is read no container reports a client that closes its connection
-     * (no AsyncListener.onError, no read event), so a client leaving during a slow first byte is only noticed when
-     * the attempt ends (timeout or answer). Until then the attempt runs on, and a failure before commit may even be
-     * retried for nobody. Enable these two tests with the fix (e.g. a container-specific read-side liveness check).
-     */
-    private static final String CLIENT_GONE_BEFORE_COMMIT_GAP = "known gap: no container reports a client that"
-            + " leaves before commit once its body is read; see the comment above";
+    // Before commit the gateway has nothing to write, and once the request body is read no container (Tomcat 10.1,
+    // Jetty 12, WildFly 39) reports a client that closes its connection: only the gateway's ClientProbe, which
+    // looks the connection up in the kernel's socket tables, notices it. These tests found that gap.
 
     @Test
-    @Disabled(CLIENT_GONE_BEFORE_COMMIT_GAP)
     void aStreamingClientLeavingDuringASlowFirstByteStopsEverything() {
-        clientLeavesWhileTheUpstreamIsSilent(true);
+        clientLeavesWhileTheUpstreamIsSilent(true, Fault.stall());
     }
 
     @Test
-    @Disabled(CLIENT_GONE_BEFORE_COMMIT_GAP)
     void aClientLeavingDuringASlowFirstByteStopsEverything() {
-        clientLeavesWhileTheUpstreamIsSilent(false);
+        clientLeavesWhileTheUpstreamIsSilent(false, Fault.stall());
     }
 
-    private void clientLeavesWhileTheUpstreamIsSilent(boolean stream) {
-        upstream.always(Fault.stall());
+    /** Upstream headers and a role-only event are no content: they wait in the startup buffer, uncommitted. */
+    @Test
+    void aStreamingClientLeavingWhileItsFirstEventsAreHeldBeforeCommitStopsEverything() {
+        clientLeavesWhileTheUpstreamIsSilent(true, Fault.sse().event(roleChunk()).thenStall());
+    }
+
+    /**
+     * A reset rather than FIN. The connection has been up for longer than the probe's period, so the gateway has seen
+     * it established; a connection it has never seen is not called gone for being absent (it may be a front proxy's
+     * address), so an RST within the first second is not noticed before the attempt ends.
+     */
+    @Test
+    void aClientResettingItsConnectionDuringASlowFirstByteStopsEverything() {
+        clientLeavesWhileTheUpstreamIsSilent(false, Fault.stall(), true);
+    }
+
+    private void clientLeavesWhileTheUpstreamIsSilent(boolean stream, Fault silence) {
+        clientLeavesWhileTheUpstreamIsSilent(stream, silence, false);
+    }
+
+    private void clientLeavesWhileTheUpstreamIsSilent(boolean stream, Fault silence, boolean reset) {
+        upstream.always(silence);
         URI base = URI.create(deployment.toString());
         RawStream client = RawStream.open(base, RawStream.post(base, "/stalled/v1/chat/completions",
                 Canaries.LICENSE_ALL, Api.chat(MODEL, stream, "hi")), 0);
         FaultAttempt attempt = upstream.awaitRequest(0);
 
-        client.close();
+        if (reset) {
+            pause(Duration.ofMillis(1500)); // the gateway's probe (1 s period) has seen the connection by now
+            client.reset();
+        } else {
+            client.close();
+        }
 
         try {
             // Only the client's leaving can end the attempt this early: the first-byte timeout is twice as far.
@@ -607,6 +620,15 @@ class FaultMatrixIT {
     }
 
     // ---- helpers ----
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
 
     private Api api() {
         return new Api(deployment);

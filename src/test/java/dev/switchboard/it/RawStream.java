@@ -198,6 +198,16 @@ public final class RawStream implements AutoCloseable {
         return count;
     }
 
+    /** Hangs up with RST (SO_LINGER 0) instead of FIN: the server's socket leaves the kernel's tables at once. */
+    public void reset() {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        close();
+    }
+
     @Override
     public void close() {
         try {

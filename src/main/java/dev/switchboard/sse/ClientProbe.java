@@ -1,0 +1,295 @@
+package dev.switchboard.sse;
+
+import jakarta.servlet.ServletRequest;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Application-scoped: notices a client that closed its connection while its response is not committed yet — while
+ * the gateway waits for the upstream's first byte, holds a stream's first events in its startup buffer, or backs off
+ * between attempts — so that the attempt is cancelled and not retried for nobody (RELIABILITY.md: "client went away:
+ * stop at once").
+ *
+ * <p>Why this exists: the Servlet API has no client-close notification (jakartaee/servlet issue #44). Once the
+ * request body is read, Tomcat 10.1, Jetty 12 and Undertow (WildFly 39) stop reading the connection, so a client's
+ * FIN or RST raises neither {@code AsyncListener.onError} nor a read event, and before commit the gateway has nothing
+ * to write that could fail (any byte would commit the status line). After commit {@link ClientStream}'s heartbeat
+ * finds such clients by a failed write; before commit this probe does.
+ *
+ * <p>How: the kernel knows. Every {@value #PERIOD_MS} ms, while at least one connection is watched (and only then:
+ * an idle gateway's timer stays empty, which the soak test's leak check relies on), one pass over
+ * Linux's socket tables ({@code /proc/net/tcp} and {@code /proc/net/tcp6}) looks up each watched connection by its
+ * four-tuple (from the portable {@code ServletRequest.getLocalAddr/Port} and {@code getRemoteAddr/Port}). The server
+ * side of a connection whose client sent FIN sits in {@code CLOSE_WAIT}; after an RST it leaves the table (judged
+ * after two scans, since a read of the table under churn can miss an entry). This works
+ * the same under every container, reads nothing from the socket (so no byte of a pipelined next request is consumed,
+ * and TLS does not matter) and needs no container internals. Per-container alternatives were weighed: re-arming read
+ * interest after the body, or peeking at the socket, needs each container's private I/O classes (NIO poller, Jetty's
+ * {@code fillInterested}, XNIO read setter) and a non-blocking read there consumes the next pipelined request.
+ *
+ * <p>Treating a FIN as "gone" is what nginx does for proxied requests (its {@code recv(MSG_PEEK)} check of the client
+ * connection): a client that half-closes its side after sending a request is not supported before commit.
+ *
+ * <p>Guards (no detection, never a false alarm, never a failure): not Linux or the tables unreadable → disabled; an
+ * address that is not an IP literal → not watched; a four-tuple never seen {@code ESTABLISHED} (a front proxy's
+ * address rewritten into the request by a valve or customizer) → never reported as gone for being absent. The price:
+ * a client that resets its connection (RST, rather than the usual FIN) before any scan has seen it is not noticed
+ * before the attempt ends, as before this probe existed.
+ *
+ * <p>Threads: {@link #watch} on any thread (it only reads strings from the request: call it on the container thread
+ * that owns the request); scans and {@code onGone} callbacks on the timer thread. Cost: one read of the tables per
+ * period, proportional to the sockets of the machine, and only while some response is uncommitted.
+ */
+public final class ClientProbe {
+    private static final Logger LOG = LogManager.getLogger(ClientProbe.class);
+    /** How often watched connections are checked: a client that left is noticed within about one period. */
+    public static final long PERIOD_MS = 1000;
+    private static final List<Path> LINUX_TABLES = List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
+    private static final String ESTABLISHED = "01";
+    private static final Watch NOT_WATCHED = new Watch(null, List.of(), () -> {});
+
+    private final List<Path> tables;
+    /** Where scans run; null in unit tests, which call {@link #scan()} themselves. */
+    private final ScheduledExecutorService timer;
+    /** A scan is queued on the timer. One is, exactly while something is watched: an idle gateway's timer is empty. */
+    private final AtomicBoolean scanQueued = new AtomicBoolean();
+    /** Each watch under each of its keys (an IPv4 connection may be listed in tcp, or in tcp6 as ::ffff:a.b.c.d). */
+    private final Map<String, Watch> watches = new ConcurrentHashMap<>();
+    private volatile boolean disabled;
+
+    ClientProbe(List<Path> tables, ScheduledExecutorService timer) {
+        this.tables = List.copyOf(tables);
+        this.timer = timer;
+        this.disabled = tables.stream().noneMatch(Files::isReadable);
+    }
+
+    /** The probe of this machine, scanning on {@code timer}; disabled (watches nothing) where there are no tables. */
+    public static ClientProbe start(ScheduledExecutorService timer) {
+        ClientProbe probe = new ClientProbe(LINUX_TABLES, timer);
+        if (probe.disabled) {
+            LOG.info("no {}: a client leaving before its response starts is noticed only when the attempt ends",
+                    LINUX_TABLES.get(0));
+        }
+        return probe;
+    }
+
+    /** Watches the connection under {@code request} until {@link Watch#cancel()}; {@code onGone} runs at most once. */
+    public Watch watch(ServletRequest request, Runnable onGone) {
+        if (disabled) {
+            return NOT_WATCHED;
+        }
+        return watch(request.getLocalAddr(), request.getLocalPort(), request.getRemoteAddr(), request.getRemotePort(),
+                onGone);
+    }
+
+    Watch watch(String localAddr, int localPort, String remoteAddr, int remotePort, Runnable onGone) {
+        List<String> keys = keys(localAddr, localPort, remoteAddr, remotePort);
+        if (disabled || keys.isEmpty()) {
+            return NOT_WATCHED;
+        }
+        Watch watch = new Watch(this, keys, onGone);
+        keys.forEach(key -> watches.put(key, watch));
+        queueScan();
+        return watch;
+    }
+
+    /** Queues the next scan unless one is queued: scans run only while something is watched. */
+    private void queueScan() {
+        if (timer == null || !scanQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            timer.schedule(this::tick, PERIOD_MS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            scanQueued.set(false); // the gateway is shutting down
+        }
+    }
+
+    private void tick() {
+        try {
+            scan();
+        } catch (RuntimeException e) {
+            LOG.warn("client connection probe failed: {}", e.toString());
+        } finally {
+            // Cleared before the check, so a watch added meanwhile either sees no scan queued or is seen here.
+            scanQueued.set(false);
+            if (!watches.isEmpty()) {
+                queueScan();
+            }
+        }
+    }
+
+    int watched() {
+        return (int) watches.values().stream().distinct().count();
+    }
+
+    /** One pass: reads the tables once, then reports every watched connection that is closing or gone. */
+    void scan() {
+        if (disabled || watches.isEmpty()) {
+            return;
+        }
+        // Which watches the tables list, and whether as ESTABLISHED. Taken before judging, so a watch added during
+        // the read is simply not seen yet (and not judged gone: it was never seen).
+        Map<Watch, Boolean> listed = new HashMap<>();
+        int readable = 0;
+        for (Path table : tables) {
+            // A large buffer: the kernel generates the table per read() and may skip an entry where one read resumes
+            // after sockets came and went; fewer reads, fewer such seams (and absence alone needs two scans, below).
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(Files.newInputStream(table), StandardCharsets.US_ASCII), 64 * 1024)) {
+                readable++;
+                reader.readLine(); // the header
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    String[] fields = line.trim().split("\\s+", 5);
+                    if (fields.length < 4) {
+                        continue;
+                    }
+                    Watch watch = watches.get(fields[1] + ' ' + fields[2]);
+                    if (watch != null) {
+                        listed.merge(watch, ESTABLISHED.equals(fields[3]), Boolean::logicalOr);
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("cannot read {}: {}", table, e.toString()); // tcp6 is absent where IPv6 is off
+            }
+        }
+        if (readable == 0) {
+            return; // nothing to judge by this time: never call a connection gone for want of a table
+        }
+        List<Watch> gone = new ArrayList<>();
+        // Each watch once, though it is listed under one key per table it may appear in.
+        for (Watch watch : new HashSet<>(watches.values())) {
+            Boolean established = listed.get(watch);
+            if (Boolean.TRUE.equals(established)) {
+                watch.seen = true;
+                watch.misses = 0;
+            } else if (established != null) {
+                gone.add(watch); // listed, but CLOSE_WAIT (the client sent FIN) or another closing state
+            } else if (watch.seen && ++watch.misses >= 2) {
+                gone.add(watch); // seen, then missing twice in a row: reset (one miss may be a seam of the read)
+            }
+        }
+        for (Watch watch : gone) {
+            watch.fire();
+        }
+    }
+
+    /**
+     * The keys under which the tables list this connection: "local remote" as the kernel prints them, each address
+     * as 32-bit words of hex in the machine's byte order, then ":" and the port in hex. Empty when an address is not
+     * an IP literal (nothing to look up; never a DNS lookup).
+     */
+    static List<String> keys(String localAddr, int localPort, String remoteAddr, int remotePort) {
+        byte[] local = literal(localAddr);
+        byte[] remote = literal(remoteAddr);
+        if (local == null || remote == null || local.length != remote.length || localPort <= 0 || remotePort <= 0
+                || localPort > 0xFFFF || remotePort > 0xFFFF) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>(2);
+        keys.add(hex(local, localPort) + ' ' + hex(remote, remotePort));
+        if (local.length == 4) {
+            // A dual-stack listening socket (Java's default) lists its IPv4 connections in tcp6, v4-mapped.
+            keys.add(hex(mapped(local), localPort) + ' ' + hex(mapped(remote), remotePort));
+        }
+        return keys;
+    }
+
+    private static byte[] literal(String address) {
+        if (address == null) {
+            return null;
+        }
+        String bare = address.startsWith("[") && address.endsWith("]")
+                ? address.substring(1, address.length() - 1) : address;
+        int scope = bare.indexOf('%');
+        if (scope >= 0) {
+            bare = bare.substring(0, scope);
+        }
+        // Only literals: InetAddress.getByName would resolve a host name.
+        if (bare.isEmpty() || !bare.matches("[0-9A-Fa-f:.]+") || !(bare.contains(":") || bare.matches("[0-9.]+"))) {
+            return null;
+        }
+        try {
+            InetAddress parsed = InetAddress.getByName(bare);
+            // A v4-mapped IPv6 literal parses as an IPv4 address (4 bytes): keyed like any IPv4 connection.
+            return parsed.getAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static byte[] mapped(byte[] ipv4) {
+        byte[] v6 = new byte[16];
+        v6[10] = (byte) 0xFF;
+        v6[11] = (byte) 0xFF;
+        System.arraycopy(ipv4, 0, v6, 12, 4);
+        return v6;
+    }
+
+    private static String hex(byte[] address, int port) {
+        ByteBuffer words = ByteBuffer.wrap(address).order(ByteOrder.nativeOrder());
+        StringBuilder hex = new StringBuilder(address.length * 2 + 5);
+        while (words.hasRemaining()) {
+            hex.append(String.format("%08X", words.getInt()));
+        }
+        return hex.append(':').append(String.format("%04X", port)).toString();
+    }
+
+    /** One watched connection. */
+    public static final class Watch {
+        private final ClientProbe probe;
+        private final List<String> keys;
+        private final Runnable onGone;
+        private final AtomicBoolean over = new AtomicBoolean();
+        /** Listed as ESTABLISHED by some scan: from then on, missing from the tables means reset. */
+        private volatile boolean seen;
+        /** Consecutive scans that did not list this connection since it was seen. Scans run one at a time. */
+        private volatile int misses;
+
+        private Watch(ClientProbe probe, List<String> keys, Runnable onGone) {
+            this.probe = probe;
+            this.keys = keys;
+            this.onGone = onGone;
+        }
+
+        /** Stops watching (the response committed or finished); {@code onGone} runs only if it had already begun. */
+        public void cancel() {
+            if (over.compareAndSet(false, true)) {
+                forget();
+            }
+        }
+
+        private void fire() {
+            if (over.compareAndSet(false, true)) {
+                forget();
+                onGone.run();
+            }
+        }
+
+        private void forget() {
+            if (probe != null) {
+                keys.forEach(key -> probe.watches.remove(key, this));
+            }
+        }
+    }
+}
