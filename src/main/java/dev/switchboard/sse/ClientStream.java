@@ -171,9 +171,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
         if (committed || finished) {
             return;
         }
-        committed = true;
-        stopWatchingClient(); // from here on a failed write is the sign
-        onCommit.run();
+        markCommitted();
         clientResponse.setStatus(status);
         clientResponse.setContentType(contentType);
         clientResponse.setContentLength(body.length);
@@ -213,9 +211,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
      * its in-flight slot) for seconds, not for the maximum stream duration.
      */
     private void cutTooSlow() {
-        Listener told = listener;
-        listener = NO_LISTENER;
-        told.onClosed(CloseReason.CLIENT_TOO_SLOW);
+        tellClosed(CloseReason.CLIENT_TOO_SLOW);
         if (finished) {
             return;
         }
@@ -304,13 +300,9 @@ public final class ClientStream implements WriteListener, AsyncListener {
     }
 
     @Override
-    public void onComplete(AsyncEvent event) {
-        synchronized (this) {
-            finished = true;
-            cancelHeartbeat();
-            stopWatchingClient();
-            runOnFinished();
-        }
+    public synchronized void onComplete(AsyncEvent event) {
+        finished = true;
+        released();
     }
 
     @Override
@@ -330,15 +322,19 @@ public final class ClientStream implements WriteListener, AsyncListener {
         if (committed) {
             return;
         }
-        committed = true;
-        stopWatchingClient(); // from here on a failed write, or the heartbeat's, is the sign
-        onCommit.run();
+        markCommitted();
         clientResponse.setStatus(200);
         clientResponse.setContentType("text/event-stream");
         clientResponse.setCharacterEncoding("UTF-8");
         clientResponse.setHeader("Cache-Control", "no-cache");
         // Reverse proxies such as nginx buffer responses unless told not to; an SSE stream must not be held back.
         clientResponse.setHeader("X-Accel-Buffering", "no");
+    }
+
+    private void markCommitted() {
+        committed = true;
+        stopWatchingClient(); // from here on a failed write, or the heartbeat's, is the sign
+        onCommit.run();
     }
 
     private void enqueue(byte[] bytes) {
@@ -394,10 +390,15 @@ public final class ClientStream implements WriteListener, AsyncListener {
         }
         // The listener hears first so that, on a timeout, it can still queue a last error event; whatever it
         // writes to a client that is gone fails quietly and lands here again, where the listener is no longer set.
+        tellClosed(reason);
+        complete();
+    }
+
+    /** The producer hears of the end once: the listener is dropped before it is told. */
+    private void tellClosed(CloseReason reason) {
         Listener told = listener;
         listener = NO_LISTENER;
         told.onClosed(reason);
-        complete();
     }
 
     private void complete() {
@@ -407,19 +408,23 @@ public final class ClientStream implements WriteListener, AsyncListener {
         finished = true;
         pending.clear();
         pendingBytes = 0;
-        cancelHeartbeat();
-        stopWatchingClient();
         try {
             asyncContext.complete();
         } catch (IllegalStateException e) {
             // The container already completed or recycled the request after an error; nothing left to release.
             LOG.debug("async context already completed: {}", e.toString());
         } finally {
-            runOnFinished();
+            released();
         }
     }
 
-    private void runOnFinished() {
+    /**
+     * What a finished response lets go of, whichever way it finished ({@link #complete()} or the container's
+     * {@link #onComplete}); safe to run twice.
+     */
+    private void released() {
+        cancelHeartbeat();
+        stopWatchingClient();
         Runnable hook = onFinished;
         onFinished = null;
         if (hook != null) {

@@ -80,14 +80,14 @@ final class ChatCall implements BodyReader.Callback {
                     first.platform().config().mock().delayMs());
             return;
         }
+        if (clientRequest.stream()) {
+            clientStream.startHeartbeat(gateway.timer(), first.platform().config().timeouts().heartbeatMs());
+        }
         if (caller.passThrough()) {
             // Chat2API: the caller's own token, one attempt on the first platform, upstream errors relayed as sent.
             PassThroughAttempt.start(gateway, first.platform(), first.upstreamModel(), clientRequest,
-                    caller.vendorToken(), clientStream, accessRecord);
+                    caller.vendorToken(), clientStream, accessRecord, this::failed);
             return;
-        }
-        if (clientRequest.stream()) {
-            clientStream.startHeartbeat(gateway.timer(), first.platform().config().timeouts().heartbeatMs());
         }
         new ManagedCall(gateway, clientRequest, targets, clientStream, accessRecord, this::failed).start();
     }

@@ -120,7 +120,7 @@ final class ManagedCall implements AttemptListener, ClientStream.Listener {
         UpstreamExchange current = exchange;
         if (current != null) {
             current.onClosed(reason); // may report synchronously, on this thread: the lock is not held here
-        } else if (reason == ClientStream.CloseReason.TIMED_OUT && endIfRunning()) {
+        } else if (reason == ClientStream.CloseReason.TIMED_OUT && end()) {
             // The maximum duration ran out between attempts: nobody else will answer.
             fail.accept(ApiError.server(504, "stream_max_duration",
                     "The response took longer than the platform's maximum duration."));
@@ -194,13 +194,11 @@ final class ManagedCall implements AttemptListener, ClientStream.Listener {
         }
     }
 
-    /** Closes the plan exactly once: the lease of an attempt that never reported goes back without a verdict. */
-    private void end() {
-        endIfRunning();
-    }
-
-    /** Like {@link #end()}; true if this call ended it. */
-    private synchronized boolean endIfRunning() {
+    /**
+     * Closes the plan exactly once: the lease of an attempt that never reported goes back without a verdict. True if
+     * this call ended it.
+     */
+    private synchronized boolean end() {
         if (over) {
             return false;
         }

@@ -13,6 +13,7 @@ import dev.switchboard.usage.AccessRecord;
 import dev.switchboard.vendor.UpstreamTarget;
 import dev.switchboard.vendor.Vendor;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Per-request: the one upstream attempt of a Chat2API pass-through call (issue #4), made with the caller's own vendor
@@ -37,26 +38,30 @@ final class PassThroughAttempt implements AttemptListener {
 
     private final ClientStream clientStream;
     private final AccessRecord accessRecord;
+    private final Consumer<ApiError> fail;
 
-    private PassThroughAttempt(ClientStream clientStream, AccessRecord accessRecord) {
+    private PassThroughAttempt(ClientStream clientStream, AccessRecord accessRecord, Consumer<ApiError> fail) {
         this.clientStream = clientStream;
         this.accessRecord = accessRecord;
+        this.fail = fail;
     }
 
-    /** Builds the upstream request with {@code vendorToken} in the vendor's own header form and starts it. */
+    /**
+     * Builds the upstream request with {@code vendorToken} in the vendor's own header form and starts it.
+     *
+     * @param fail writes the gateway's own error to the client (and the access record)
+     */
     static void start(Gateway gateway, Platform platform, String upstreamModel, ChatRequest clientRequest,
-            String vendorToken, ClientStream clientStream, AccessRecord accessRecord) throws ApiException {
+            String vendorToken, ClientStream clientStream, AccessRecord accessRecord, Consumer<ApiError> fail)
+            throws ApiException {
         Vendor vendor = platform.vendor();
         TimeoutsConfig timeouts = platform.config().timeouts();
         var upstreamRequest = vendor.toUpstream(clientRequest, new UpstreamTarget(platform.config().baseUrl(),
                 upstreamModel, vendorToken, platform.config().vendorSettings()));
         clientStream.abortOnFailure();
-        if (clientRequest.stream()) {
-            clientStream.startHeartbeat(gateway.timer(), timeouts.heartbeatMs());
-        }
         var limits = gateway.config().limits();
         var exchange = new UpstreamExchange(vendor, clientRequest, clientStream, accessRecord,
-                new PassThroughAttempt(clientStream, accessRecord), limits.maxEventBytes(), limits.maxResponseBytes(),
+                new PassThroughAttempt(clientStream, accessRecord, fail), limits.maxEventBytes(), limits.maxResponseBytes(),
                 null);
         clientStream.setListener(exchange);
         exchange.start(gateway.upstreamClient(), upstreamRequest, timeouts.firstByteMs(), timeouts.idleMs(),
@@ -75,9 +80,7 @@ final class PassThroughAttempt implements AttemptListener {
             clientStream.respond(failure.status(), failure.contentType(), relayedHeaders(failure), failure.body());
             return;
         }
-        ApiError error = failure.error();
-        accessRecord.errorCode(error.code());
-        clientStream.fail(error.status(), error.headers(), error.toJson());
+        fail.accept(failure.error());
     }
 
     private static Map<String, String> relayedHeaders(AttemptFailure failure) {
