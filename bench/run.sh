@@ -23,7 +23,9 @@
 # BENCH_HISTO=FILE saves the top of a live-object class histogram of Tomcat with the long
 # streams open (for finding per-stream heap); BENCH_HEAPDUMP=FILE.hprof a full heap dump then;
 # BENCH_JFR=PREFIX JFR profiles of the 64-connection gateway runs (diagnostic runs: add --no-record);
-# BENCH_WRK_S=N makes each 64-connection run N seconds instead of 10 (more samples).
+# BENCH_WRK_S=N makes each 64-connection run N seconds instead of 10 (more samples). BENCH_WARM_S=N: the warm-up
+# through the gateway before anything is measured (default 30 s; with 10 s the first measured run still paid for
+# JIT compilation: 96 µs per request pass-through against 78 µs after a 40 s warm-up, same build).
 set -euo pipefail
 
 SMOKE=0; RECORD=1
@@ -48,7 +50,7 @@ if [ "$SMOKE" = 1 ]; then
   S_N=2; S_TTFT=20; S_CHUNKS=5; S_GAP=5; S_ROUNDS=2
   L_COUNTS=${BENCH_LONG_STREAMS:-20}; L_CHUNKS=10; L_GAP=20
 else
-  WARM_S=10; WRK_S=${BENCH_WRK_S:-10}; LAT_S=10
+  WARM_S=${BENCH_WARM_S:-30}; WRK_S=${BENCH_WRK_S:-10}; LAT_S=10
   S_N=8; S_TTFT=200; S_CHUNKS=50; S_GAP=20; S_ROUNDS=5
   # 50 chunks 600 ms apart (30 s per stream): at 9,000 streams that is 15,000 events/s through one
   # 2-core box running client, gateway and fake upstream; 100 ms gaps would be 90,000/s.
