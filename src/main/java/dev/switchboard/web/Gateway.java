@@ -50,7 +50,7 @@ public final class Gateway implements AutoCloseable {
         });
         // Timers are mostly cancelled long before they fire; without this they would pile up in the queue.
         timer.setRemoveOnCancelPolicy(true);
-        this.clientProbe = ClientProbe.start(timer);
+        this.clientProbe = ClientProbe.start();
         this.platforms = new PlatformRegistry(config, new VendorRegistry(timer), clock);
         this.licenses = new Licenses(config.licenses());
         Map<String, TimeoutsConfig> timeoutsByHost = new HashMap<>();
@@ -81,7 +81,7 @@ public final class Gateway implements AutoCloseable {
         return upstreamClient;
     }
 
-    /** Notices clients that leave before their response commits; its scan runs on {@link #timer()}. */
+    /** Notices clients that leave before their response commits; it scans on a thread of its own. */
     ClientProbe clientProbe() {
         return clientProbe;
     }
@@ -102,6 +102,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            clientProbe.close();
             upstreamClient.close();
         } finally {
             timer.shutdownNow();

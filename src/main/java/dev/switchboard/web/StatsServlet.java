@@ -44,6 +44,9 @@ public final class StatsServlet extends HttpServlet {
             json.writeNumberField("upstreamConnectionsPending", pool.getPending());
             json.writeNumberField("upstreamConnectionsAvailable", pool.getAvailable());
             json.writeNumberField("timerTasks", gateway.timer().getQueue().size());
+            json.writeNumberField("clientConnectionsWatched", gateway.clientProbe().watched());
+            json.writeNumberField("clientProbeScanMicros", gateway.clientProbe().lastScanMicros());
+            json.writeNumberField("clientProbePeriodMs", gateway.clientProbe().periodMs());
             json.writeNumberField("jvmThreads", ManagementFactory.getThreadMXBean().getThreadCount());
             json.writeNumberField("heapUsedAfterGcBytes", heapUsedAfterGc());
             json.writeEndObject();

@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The leak check of RELIABILITY.md ("Testing on one machine"), read from the deployed gateway's
- * {@code /healthz/stats}: after a test's requests have ended, no upstream exchange is still in flight and no pooled
- * connection is still leased.
+ * {@code /healthz/stats}: after a test's requests have ended, no upstream exchange is still in flight, no pooled
+ * connection is still leased and no client connection is still watched by the probe.
  */
 public final class Leaks {
     private Leaks() {}
@@ -21,7 +21,8 @@ public final class Leaks {
                 last.set(stats.toString());
                 return stats.path("upstreamExchanges").asInt(-1) == 0
                         && stats.path("upstreamConnectionsLeased").asInt(-1) == 0
-                        && stats.path("upstreamConnectionsPending").asInt(-1) == 0;
+                        && stats.path("upstreamConnectionsPending").asInt(-1) == 0
+                        && stats.path("clientConnectionsWatched").asInt(-1) == 0;
             });
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; last stats " + last.get(), e);

@@ -183,6 +183,28 @@ class ClientProbeTest {
         }
     }
 
+    @Test
+    void aCostlyScanStretchesTheWaitBeforeTheNextWithinBounds() {
+        assertEquals(ClientProbe.PERIOD_MS, ClientProbe.nextPeriodMs(TimeUnit.MICROSECONDS.toNanos(300)));
+        assertEquals(ClientProbe.PERIOD_MS, ClientProbe.nextPeriodMs(TimeUnit.MILLISECONDS.toNanos(20)));
+        assertEquals(64 * ClientProbe.DUTY_FACTOR, ClientProbe.nextPeriodMs(TimeUnit.MILLISECONDS.toNanos(64)));
+        assertEquals(ClientProbe.MAX_PERIOD_MS, ClientProbe.nextPeriodMs(TimeUnit.SECONDS.toNanos(3)));
+    }
+
+    @Test
+    void aClosedProbeStopsItsThreadAndWatchesNothing() throws IOException {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+        ClientProbe timed = new ClientProbe(List.of(tcp, tcp6), timer);
+        timed.watch("127.0.0.1", 8080, "127.0.0.1", 5555, gone::incrementAndGet);
+        timed.close();
+        assertTrue(timer.isShutdown());
+        timed.watch("127.0.0.1", 8080, "127.0.0.1", 5556, gone::incrementAndGet);
+        list(tcp, "127.0.0.1", 8080, "127.0.0.1", 5555, "08");
+        timed.scan();
+        assertEquals(0, gone.get(), "nothing is reported after close");
+        assertEquals(1, timed.watched(), "the watch from before close stays until its response cancels it");
+    }
+
     /** Replaces the table's entries with one line for this connection (the server side), plus unrelated ones. */
     private static void list(Path table, String local, int localPort, String remote, int remotePort, String state)
             throws IOException {
