@@ -95,6 +95,23 @@ if (!longOnly) {
   row(`  intact / events`, `${ad.intact}/${ad.streams * ad.rounds} / ${ad.events}`, `${ag.intact}/${ag.streams * ag.rounds} / ${ag.events}`,
     `direct: Anthropic events (${ad.expectedEvents} each); gateway: OpenAI chunks`);
 
+  // The floor (bench/floor/FloorProxy.java): the same load through a bare async proxy servlet on the same Tomcat and
+  // HttpClient 5 setup. What the stack itself costs; the gateway's own work is the difference.
+  if (fs.existsSync(path.join(dir, 'tput_floor.json'))) {
+    const tf = load('tput_floor'), lf = load('lat_floor');
+    const cpuFloor = cpuUs(tf.tomcatCpuTicks, tf.clkTck, tf.requests);
+    row('**floor** (bare async proxy servlet, same Tomcat and HttpClient 5): throughput, 64 conn (req/s)',
+      f(rps(td), 0), f(rps(tf), 0), `${f(rps(tf) / rps(td))}× direct (gateway: ${f(rps(tg) / rps(td))}×)`);
+    row('  requests / errors (non-2xx + socket)', '', `${tf.requests} / ${errs(tf)} · 1 conn: ${lf.requests} / ${errs(lf)}`, '');
+    row('  CPU per request at 64 conn (µs)', '', `${f(cpuFloor, 0)} (Tomcat JVM)`,
+      `the gateway's own work: ${f(cpuPass - cpuFloor, 0)} µs of its ${f(cpuPass, 0)}`);
+    row('  CPU per request on 1 conn (µs)', '', f(cpuUs(lf.tomcatCpuTicks, lf.clkTck, lf.requests), 0),
+      `gateway: ${f(cpuUs(lg.tomcatCpuTicks, lg.clkTck, lg.requests), 0)}`);
+    row('  latency, 1 conn, p50 (ms)', f(ms(ld.p50Us), 3), f(ms(lf.p50Us), 3),
+      `${signed(ms(lf.p50Us - ld.p50Us), 3)} ms added (gateway: ${signed(ms(lg.p50Us - ld.p50Us), 3)})`);
+    if (errs(tf) + errs(lf) > 0) sanity.push('the floor proxy answered some requests with errors');
+  }
+
   // Functional checks only (never a timing): every stream intact, every request answered 200.
   if (errs(tg) + errs(lg) > 0) sanity.push('the gateway answered some requests with errors; its throughput is not comparable');
   if (errs(atg) > 0) sanity.push('the gateway answered some anthropic requests with errors');

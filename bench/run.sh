@@ -23,6 +23,9 @@
 # BENCH_HISTO=FILE saves the top of a live-object class histogram of Tomcat with the long
 # streams open (for finding per-stream heap); BENCH_HEAPDUMP=FILE.hprof a full heap dump then;
 # BENCH_JFR=PREFIX JFR profiles of the 64-connection gateway runs (diagnostic runs: add --no-record);
+# BENCH_FLOOR=0 leaves out the floor: bench/floor/FloorProxy.java, a bare async proxy servlet (no auth, parsing,
+#   limits or logging) deployed as /floor next to the gateway and given the same load, so the report can say what
+#   Tomcat and HttpClient 5 cost per request and what the gateway's own work adds (tuned Tomcat only).
 # BENCH_WRK_S=N makes each 64-connection run N seconds instead of 10 (more samples). BENCH_WARM_S=N: the warm-up
 # through the gateway before anything is measured (default 30 s; with 10 s the first measured run still paid for
 # JIT compilation: 96 µs per request pass-through against 78 µs after a 40 s warm-up, same build).
@@ -58,6 +61,8 @@ else
 fi
 BENCH_TOMCAT=${BENCH_TOMCAT:-tuned}
 LONG_ONLY=${BENCH_LONG_ONLY:-0}
+FLOOR=${BENCH_FLOOR:-1}
+[ "$BENCH_TOMCAT" = tuned ] || FLOOR=0
 case "$BENCH_TOMCAT" in tuned|cargo) ;; *) echo "BENCH_TOMCAT must be tuned or cargo" >&2; exit 2 ;; esac
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -144,6 +149,14 @@ else
   CB="$TMP/apache-tomcat-$TOMCAT_VERSION"
   rm -rf "$CB"/webapps/*
   cp target/switchboard.war "$CB/webapps/ROOT.war"
+  if [ "$FLOOR" = 1 ]; then   # the floor: bench/floor/FloorProxy.java as /floor, next to the gateway
+    FW="$TMP/floor-war"; mkdir -p "$FW/WEB-INF/classes" "$FW/WEB-INF/lib"
+    cp target/switchboard/WEB-INF/lib/{httpclient5,httpcore5,httpcore5-h2,slf4j-api}-*.jar "$FW/WEB-INF/lib/"
+    javac -d "$FW/WEB-INF/classes" \
+      -cp "$CB/lib/servlet-api.jar:$(ls "$FW"/WEB-INF/lib/*.jar | tr '\n' ':')" bench/floor/FloorProxy.java
+    (cd "$FW" && jar cf "$CB/webapps/floor.war" .)
+    FLOOR_OPTS="-Dfloor.upstream=http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions -Dfloor.token=bench-token"
+  fi
   cp server-configs/tomcat/switchboard-error.json "$CB/conf/"
   # The shipped server.xml, only moved to loopback and the bench port (shutdown port off: stopped by SIGTERM).
   sed -e 's|<Server port="8005"|<Server port="-1"|' \
@@ -151,7 +164,7 @@ else
       server-configs/tomcat/server.xml >"$CB/conf/server.xml"
   grep -q "port=\"$GATEWAY_PORT\"" "$CB/conf/server.xml" || { echo "could not set the port in server.xml" >&2; exit 1; }
   SWITCHBOARD_CONFIG="$CFG" CATALINA_HOME="$CB" CATALINA_BASE="$CB" CATALINA_PID="" \
-    CATALINA_OPTS="${BENCH_CATALINA_OPTS:-}" bash "$CB/bin/catalina.sh" run >"$TMP/cargo.log" 2>&1 &
+    CATALINA_OPTS="${BENCH_CATALINA_OPTS:-} ${FLOOR_OPTS:-}" bash "$CB/bin/catalina.sh" run >"$TMP/cargo.log" 2>&1 &
   STARTER_PID=$!   # catalina.sh run execs the JVM, so this is Tomcat itself
 fi
 
@@ -228,6 +241,12 @@ jfr_stop() { [ -n "${BENCH_JFR:-}" ] && jcmd "$TC_PID" JFR.stop name=bench filen
 jfr_start
 wrk_run tput_gateway "$GW_URL" -t2 -c64 -d"${WRK_S}s"
 jfr_stop passthrough
+if [ "$FLOOR" = 1 ]; then
+  log "floor: a bare async proxy servlet on the same Tomcat, warm-up ${WARM_S}s, then 64 connections and 1"
+  wrk -t2 -c64 -d"${WARM_S}s" -s bench/post.lua "http://127.0.0.1:$GATEWAY_PORT/floor/v1/chat/completions" -- "$KEY" >/dev/null 2>&1
+  wrk_run tput_floor "http://127.0.0.1:$GATEWAY_PORT/floor/v1/chat/completions" -t2 -c64 -d"${WRK_S}s"
+  wrk_run lat_floor "http://127.0.0.1:$GATEWAY_PORT/floor/v1/chat/completions" -t1 -c1 -d"${WRK_S}s" --latency
+fi
 
 log "anthropic (converted), 64 connections, ${WRK_S}s each: direct then gateway"
 WRK_FORMAT=anthropic wrk_run ant_tput_direct "$ANT_DIRECT_URL" -t2 -c64 -d"${WRK_S}s"
