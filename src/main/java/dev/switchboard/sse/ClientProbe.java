@@ -23,6 +23,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -39,8 +41,8 @@ import org.apache.logging.log4j.Logger;
  * to write that could fail (any byte would commit the status line). After commit {@link ClientStream}'s heartbeat
  * finds such clients by a failed write; before commit this probe does.
  *
- * <p>How: the kernel knows. About every {@value #PERIOD_MS} ms, while at least one connection is watched (and only
- * then), one pass over
+ * <p>How: the kernel knows. About every {@value #PERIOD_MS} ms, while at least one response has waited
+ * {@value #MIN_AGE_MS} ms or more without starting (and only then), one pass over
  * Linux's socket tables ({@code /proc/net/tcp} and {@code /proc/net/tcp6}) looks up each watched connection by its
  * four-tuple (from the portable {@code ServletRequest.getLocalAddr/Port} and {@code getRemoteAddr/Port}). The server
  * side of a connection whose client sent FIN sits in {@code CLOSE_WAIT}; after an RST it leaves the table (judged
@@ -76,6 +78,8 @@ public final class ClientProbe implements AutoCloseable {
     public static final long PERIOD_MS = 1000;
     /** The wait before the next scan is at least this many times the last scan's duration (≤ ~2 % of a core). */
     static final long DUTY_FACTOR = 50;
+    /** A response not started after this long has its connection looked up; younger ones wait for the next scan. */
+    static final long MIN_AGE_MS = PERIOD_MS / 2;
     /** The longest wait between scans, however costly the last one was. */
     static final long MAX_PERIOD_MS = 10_000;
     private static final List<Path> LINUX_TABLES = List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
@@ -84,7 +88,7 @@ public final class ClientProbe implements AutoCloseable {
     private static final Pattern FIELDS = Pattern.compile("\\s+");
     /** The kernel prints upper-case hex. */
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
-    private static final Watch NOT_WATCHED = new Watch(null, null, 0, null, 0, () -> {});
+    private static final Watch NOT_WATCHED = new Watch(null, null, 0, null, 0, () -> {}, 0);
 
     private final List<Path> tables;
     /** Where scans run (the probe's own thread); null in unit tests, which call {@link #scan()} themselves. */
@@ -92,6 +96,9 @@ public final class ClientProbe implements AutoCloseable {
     /** The wait before the next scan, from the last scan's duration. */
     private volatile long periodMs = PERIOD_MS;
     private volatile long lastScanMicros;
+    private final LongSupplier nanoClock;
+    /** Reads of the tables so far (for tests: a scan with only young watches reads nothing). */
+    private final AtomicLong tableReads = new AtomicLong();
     /** A scan is queued on the timer. One is, exactly while something is watched: an idle gateway's timer is empty. */
     private final AtomicBoolean scanQueued = new AtomicBoolean();
     /**
@@ -104,8 +111,13 @@ public final class ClientProbe implements AutoCloseable {
     private volatile boolean disabled;
 
     ClientProbe(List<Path> tables, ScheduledExecutorService timer) {
+        this(tables, timer, System::nanoTime);
+    }
+
+    ClientProbe(List<Path> tables, ScheduledExecutorService timer, LongSupplier nanoClock) {
         this.tables = List.copyOf(tables);
         this.timer = timer;
+        this.nanoClock = nanoClock;
         this.disabled = tables.stream().noneMatch(Files::isReadable);
     }
 
@@ -146,6 +158,10 @@ public final class ClientProbe implements AutoCloseable {
         return periodMs;
     }
 
+    long tableReads() {
+        return tableReads.get();
+    }
+
     /** The wait after a scan that took {@code scanNanos}. */
     static long nextPeriodMs(long scanNanos) {
         return Math.max(PERIOD_MS, Math.min(MAX_PERIOD_MS, TimeUnit.NANOSECONDS.toMillis(scanNanos) * DUTY_FACTOR));
@@ -164,7 +180,7 @@ public final class ClientProbe implements AutoCloseable {
         if (disabled) {
             return NOT_WATCHED;
         }
-        Watch watch = new Watch(this, localAddr, localPort, remoteAddr, remotePort, onGone);
+        Watch watch = new Watch(this, localAddr, localPort, remoteAddr, remotePort, onGone, nanoClock.getAsLong());
         watches.add(watch);
         queueScan();
         return watch;
@@ -212,8 +228,15 @@ public final class ClientProbe implements AutoCloseable {
         }
         // Each watch under each of its keys (an IPv4 connection may be listed in tcp, or in tcp6 as ::ffff:a.b.c.d),
         // taken before the read: a watch added during it is simply not seen yet (and not judged gone: never seen).
+        // Watches younger than MIN_AGE_MS wait for the next scan: most responses start within that, and a gateway
+        // under a steady load of quick requests always has some uncommitted; reading the tables for them alone would
+        // cost a full scan every period for nothing.
+        long youngFrom = nanoClock.getAsLong() - TimeUnit.MILLISECONDS.toNanos(MIN_AGE_MS);
         Map<String, Watch> byKey = new HashMap<>();
         for (Watch watch : watches) {
+            if (watch.sinceNanos - youngFrom > 0) {
+                continue;
+            }
             List<String> keys = watch.keys();
             if (keys.isEmpty()) {
                 watch.cancel(); // not an IP literal: there is nothing to look up, ever
@@ -224,6 +247,7 @@ public final class ClientProbe implements AutoCloseable {
             return;
         }
         // Which watches the tables list, and whether as ESTABLISHED.
+        tableReads.incrementAndGet();
         Map<Watch, Boolean> listed = new HashMap<>();
         int readable = 0;
         for (Path table : tables) {
@@ -338,6 +362,7 @@ public final class ClientProbe implements AutoCloseable {
         private final String remoteAddr;
         private final int remotePort;
         private final Runnable onGone;
+        private final long sinceNanos;
         private final AtomicBoolean over = new AtomicBoolean();
         /** Worked out by the first scan that finds this watch (scans run one at a time, on the timer thread). */
         private List<String> keys;
@@ -347,7 +372,8 @@ public final class ClientProbe implements AutoCloseable {
         private volatile int misses;
 
         private Watch(ClientProbe probe, String localAddr, int localPort, String remoteAddr, int remotePort,
-                Runnable onGone) {
+                Runnable onGone, long sinceNanos) {
+            this.sinceNanos = sinceNanos;
             this.probe = probe;
             this.localAddr = localAddr;
             this.localPort = localPort;

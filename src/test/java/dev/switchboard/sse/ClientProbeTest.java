@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +36,14 @@ class ClientProbeTest {
         tcp6 = dir.resolve("tcp6");
         Files.writeString(tcp, HEADER + "\n");
         Files.writeString(tcp6, HEADER + "\n");
-        probe = new ClientProbe(List.of(tcp, tcp6), null);
+        probe = new ClientProbe(List.of(tcp, tcp6), null, ClientProbeTest::aSecondLaterEachTime);
+    }
+
+    /** A clock a second further on at every reading: every watch is old enough by the next scan. */
+    private static final AtomicLong NOW = new AtomicLong();
+
+    private static long aSecondLaterEachTime() {
+        return NOW.addAndGet(TimeUnit.SECONDS.toNanos(1));
     }
 
     @Test
@@ -181,6 +189,22 @@ class ClientProbeTest {
         } finally {
             timer.shutdownNow();
         }
+    }
+
+    @Test
+    void responsesYoungerThanTheMinimumAgeCostNoReadOfTheTables() throws IOException {
+        AtomicLong now = new AtomicLong();
+        ClientProbe frozen = new ClientProbe(List.of(tcp, tcp6), null, now::get);
+        frozen.watch("127.0.0.1", 8080, "127.0.0.1", 5555, gone::incrementAndGet);
+        list(tcp, "127.0.0.1", 8080, "127.0.0.1", 5555, "08"); // already closing
+        frozen.scan();
+        assertEquals(0, frozen.tableReads(), "a young watch alone is no reason to read the tables");
+        assertEquals(0, gone.get());
+
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(ClientProbe.MIN_AGE_MS));
+        frozen.scan();
+        assertEquals(1, frozen.tableReads());
+        assertEquals(1, gone.get(), "old enough: looked up, and found closing");
     }
 
     @Test
