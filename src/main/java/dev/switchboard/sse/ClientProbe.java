@@ -4,6 +4,8 @@ import jakarta.servlet.ServletRequest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -68,7 +70,7 @@ import org.apache.logging.log4j.Logger;
  * 2 µs of kernel CPU per socket of the machine: measured 64 ms with ~29,000 TIME_WAIT sockets listed, 125 ms with
  * 9,000 proxied connections more. Hence the own thread (a scan must not hold up the shared timer's heartbeats and
  * deadlines) and a duty cycle: the next scan waits {@value #DUTY_FACTOR} times as long as the last one took, at
- * least {@value #PERIOD_MS} ms and at most {@value #MAX_PERIOD_MS} ms, so the probe uses at most about 2 % of one core;
+ * least {@value #PERIOD_MS} ms and at most {@value #MAX_PERIOD_MS} ms, so the probe uses at most about 5 % of one core;
  * on a machine with that many sockets a departure is noticed later, not at a higher price. Netlink {@code sock_diag}
  * could look up exactly the watched sockets, but Java 17 has no netlink socket without native code.
  */
@@ -76,16 +78,17 @@ public final class ClientProbe implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(ClientProbe.class);
     /** How often watched connections are checked at most: a client that left is noticed within about one period. */
     public static final long PERIOD_MS = 1000;
-    /** The wait before the next scan is at least this many times the last scan's duration (≤ ~2 % of a core). */
-    static final long DUTY_FACTOR = 50;
+    /** The wait before the next scan is at least this many times the last scan's CPU time (≤ ~5 % of a core). */
+    static final long DUTY_FACTOR = 20;
     /** A response not started after this long has its connection looked up; younger ones wait for the next scan. */
     static final long MIN_AGE_MS = PERIOD_MS / 2;
     /** The longest wait between scans, however costly the last one was. */
-    static final long MAX_PERIOD_MS = 10_000;
+    static final long MAX_PERIOD_MS = 5_000;
     private static final List<Path> LINUX_TABLES = List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
     private static final String ESTABLISHED = "01";
     /** Compiled once: a scan splits every line of the tables, thousands per second on a busy gateway. */
     private static final Pattern FIELDS = Pattern.compile("\\s+");
+    private static final ThreadMXBean THREAD_CPU = ManagementFactory.getThreadMXBean();
     /** The kernel prints upper-case hex. */
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
     private static final Watch NOT_WATCHED = new Watch(null, null, 0, null, 0, () -> {}, 0);
@@ -97,7 +100,7 @@ public final class ClientProbe implements AutoCloseable {
     private volatile long periodMs = PERIOD_MS;
     private volatile long lastScanMicros;
     private final LongSupplier nanoClock;
-    /** Reads of the tables so far (for tests: a scan with only young watches reads nothing). */
+    /** Reads of the tables so far (a scan with only young watches reads nothing). */
     private final AtomicLong tableReads = new AtomicLong();
     /** A scan is queued on the timer. One is, exactly while something is watched: an idle gateway's timer is empty. */
     private final AtomicBoolean scanQueued = new AtomicBoolean();
@@ -148,7 +151,7 @@ public final class ClientProbe implements AutoCloseable {
         }
     }
 
-    /** How long the last scan took, in microseconds (0 before the first): for {@code /healthz/stats}. */
+    /** The CPU time the last scan took, in microseconds (0 before the first): for {@code /healthz/stats}. */
     public long lastScanMicros() {
         return lastScanMicros;
     }
@@ -158,7 +161,8 @@ public final class ClientProbe implements AutoCloseable {
         return periodMs;
     }
 
-    long tableReads() {
+    /** Scans that read the tables, since start: for {@code /healthz/stats} (tests wait for one to know they were seen). */
+    public long tableReads() {
         return tableReads.get();
     }
 
@@ -199,15 +203,24 @@ public final class ClientProbe implements AutoCloseable {
     }
 
     private void tick() {
-        long start = System.nanoTime();
+        // CPU time, not wall time: on a busy machine a scan waits for a core, which costs nothing and must not stretch
+        // the period.
+        long start = THREAD_CPU.getCurrentThreadCpuTime();
+        long reads = tableReads.get();
         try {
             scan();
         } catch (RuntimeException e) {
             LOG.warn("client connection probe failed: {}", e.toString());
         } finally {
-            long took = System.nanoTime() - start;
-            lastScanMicros = TimeUnit.NANOSECONDS.toMicros(took);
-            periodMs = nextPeriodMs(took);
+            // Only a read of the tables says what the next one will cost; a tick that found only young watches
+            // read nothing.
+            if (tableReads.get() != reads) {
+                long took = THREAD_CPU.getCurrentThreadCpuTime() - start;
+                lastScanMicros = TimeUnit.NANOSECONDS.toMicros(took);
+                periodMs = nextPeriodMs(took);
+                LOG.debug("socket tables read: {} connection(s) watched, {} µs of CPU, next scan in {} ms",
+                        watches.size(), lastScanMicros, periodMs);
+            }
             // Cleared before the check, so a watch added meanwhile either sees no scan queued or is seen here.
             scanQueued.set(false);
             if (!watches.isEmpty()) {
@@ -247,7 +260,6 @@ public final class ClientProbe implements AutoCloseable {
             return;
         }
         // Which watches the tables list, and whether as ESTABLISHED.
-        tableReads.incrementAndGet();
         Map<Watch, Boolean> listed = new HashMap<>();
         int readable = 0;
         for (Path table : tables) {
@@ -272,6 +284,8 @@ public final class ClientProbe implements AutoCloseable {
                 LOG.debug("cannot read {}: {}", table, e.toString()); // tcp6 is absent where IPv6 is off
             }
         }
+        // Counted once the read is over: whoever waits for a read to have seen a connection may act from then on.
+        tableReads.incrementAndGet();
         if (readable == 0) {
             return; // nothing to judge by this time: never call a connection gone for want of a table
         }

@@ -45,6 +45,7 @@ public final class StatsServlet extends HttpServlet {
             json.writeNumberField("upstreamConnectionsAvailable", pool.getAvailable());
             json.writeNumberField("timerTasks", gateway.timer().getQueue().size());
             json.writeNumberField("clientConnectionsWatched", gateway.clientProbe().watched());
+            json.writeNumberField("clientProbeScans", gateway.clientProbe().tableReads());
             json.writeNumberField("clientProbeScanMicros", gateway.clientProbe().lastScanMicros());
             json.writeNumberField("clientProbePeriodMs", gateway.clientProbe().periodMs());
             json.writeNumberField("jvmThreads", ManagementFactory.getThreadMXBean().getThreadCount());

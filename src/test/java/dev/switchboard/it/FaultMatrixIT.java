@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -54,9 +55,14 @@ class FaultMatrixIT {
     private static final String MODEL = "gpt-4o";
     private static final Duration CLIENT_END = Duration.ofSeconds(10);
     /** First-byte and idle timeouts and deadline of the {@code stalled} platform. */
-    private static final long STALLED_MS = 8000;
-    /** Well inside {@link #STALLED_MS}: a client that left is noticed long before the upstream times out. */
-    private static final Duration NOTICED = Duration.ofSeconds(4);
+    private static final long STALLED_MS = 20_000;
+    /**
+     * Noticing takes up to one scan of the socket tables for a FIN, and up to three (seen, missing, missing again) for
+     * a reset. The probe scans every second, or up to every 5 s on a machine with very many sockets (earlier tests
+     * leave thousands in TIME_WAIT); this leaves a margin and is still before the first-byte timeout
+     * ({@link #STALLED_MS}), so only the client's leaving can end the attempt within it.
+     */
+    private static final Duration NOTICED = Duration.ofSeconds(17);
 
     private static final HttpClient STREAMING_CLIENT = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -581,9 +587,9 @@ class FaultMatrixIT {
     }
 
     /**
-     * A reset rather than FIN. The connection has been up for longer than the probe's period, so the gateway has seen
-     * it established; a connection it has never seen is not called gone for being absent (it may be a front proxy's
-     * address), so an RST within the first second is not noticed before the attempt ends.
+     * A reset rather than FIN, after a scan of the socket tables has seen the connection established; a connection
+     * the probe has never seen is not called gone for being absent (it may be a front proxy's address), so an RST
+     * before the first scan is not noticed before the attempt ends.
      */
     @Test
     void aClientResettingItsConnectionDuringASlowFirstByteStopsEverything() {
@@ -596,21 +602,28 @@ class FaultMatrixIT {
 
     private void clientLeavesWhileTheUpstreamIsSilent(boolean stream, Fault silence, boolean reset) {
         upstream.always(silence);
+        long scans = Leaks.stats(api()).path("clientProbeScans").asLong();
         URI base = URI.create(deployment.toString());
+        long sent = System.nanoTime();
         RawStream client = RawStream.open(base, RawStream.post(base, "/stalled/v1/chat/completions",
                 Canaries.LICENSE_ALL, Api.chat(MODEL, stream, "hi")), 0);
         FaultAttempt attempt = upstream.awaitRequest(0);
 
         if (reset) {
-            pause(Duration.ofMillis(1500)); // the gateway's probe (1 s period) has seen the connection by now
+            // Only this request is uncommitted, so the next read of the socket tables has seen its connection.
+            Await.until("a scan of the socket tables", () -> Leaks.stats(api()).path("clientProbeScans").asLong() > scans,
+                    NOTICED);
             client.reset();
         } else {
             client.close();
         }
 
         try {
-            // Only the client's leaving can end the attempt this early: the first-byte timeout is twice as far.
+            // Only the client's leaving can end the attempt this early: the first-byte timeout is further out.
             attempt.awaitClientEnd(NOTICED);
+            long endedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+            assertTrue(endedAfterMs < STALLED_MS, "the attempt ended after " + endedAfterMs
+                    + " ms: the first-byte timeout, not the client's leaving, ended it");
         } finally {
             // Missed or not, let the attempt end here rather than under the next test's reset (which would look
             // like a reset before headers to a gateway that still thinks the client is there).
@@ -620,15 +633,6 @@ class FaultMatrixIT {
     }
 
     // ---- helpers ----
-
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
-    }
 
     private Api api() {
         return new Api(deployment);
