@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Turns a request body into a {@link ChatRequest} or a 400 that names the field at fault. Thread-safe.
@@ -53,7 +54,10 @@ public final class ChatRequestParser {
         checkIntRange(object, "n", 1, MAX_N);
         checkIntRange(object, "max_tokens", 1, MAX_OUTPUT_TOKENS);
         checkIntRange(object, "max_completion_tokens", 1, MAX_OUTPUT_TOKENS);
-        return new ChatRequest(model, stream, stream && includeUsage, object);
+        // The raw bytes went through the strict reader above (UTF-8, no duplicate keys, nothing after the object),
+        // so forwarding them is forwarding exactly what was validated.
+        byte[] raw = length == body.length ? body : Arrays.copyOf(body, length);
+        return new ChatRequest(model, stream, stream && includeUsage, object, raw);
     }
 
     private JsonNode readTree(byte[] body, int length) throws ApiException {

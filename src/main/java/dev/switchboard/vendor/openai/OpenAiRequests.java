@@ -15,17 +15,21 @@ final class OpenAiRequests {
     private OpenAiRequests() {}
 
     static UpstreamRequest toUpstream(ChatRequest clientRequest, UpstreamTarget target) {
-        ObjectNode body = clientRequest.body();
-        if (!target.upstreamModel().equals(clientRequest.model())) {
-            // A copy, so a later attempt on another platform starts again from what the caller sent.
-            body = body.deepCopy();
-            body.put("model", target.upstreamModel());
-        }
         byte[] bytes;
-        try {
-            bytes = Json.MAPPER.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
+        if (target.upstreamModel().equals(clientRequest.model()) && clientRequest.raw() != null) {
+            bytes = clientRequest.raw(); // nothing changes: the caller's bytes as they came (shared, never written to)
+        } else {
+            ObjectNode body = clientRequest.body();
+            if (!target.upstreamModel().equals(clientRequest.model())) {
+                // A copy, so a later attempt on another platform starts again from what the caller sent.
+                body = body.deepCopy();
+                body.put("model", target.upstreamModel());
+            }
+            try {
+                bytes = Json.MAPPER.writeValueAsBytes(body);
+            } catch (JsonProcessingException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         Map<String, String> headers = Map.of(
                 "Authorization", "Bearer " + target.token(),

@@ -1,16 +1,20 @@
 package dev.switchboard.vendor.openai;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.openai.ChatRequest;
+import dev.switchboard.openai.ChatRequestParser;
 import dev.switchboard.openai.Json;
 import dev.switchboard.vendor.UpstreamRequest;
 import dev.switchboard.vendor.UpstreamTarget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -90,6 +94,24 @@ class OpenAiRequestsTest {
                 new UpstreamTarget("http://127.0.0.1:8080/v1", "fast", "t")));
 
         assertEquals(clientRequest.body(), upstreamBody);
+    }
+
+    @Test
+    void withNothingToChangeTheCallersBytesGoUpstreamExactlyAsSent() throws Exception {
+        // Spacing, field order and number forms as a caller may send them; re-serialising would change each.
+        byte[] sent = "{ \"messages\": [ {\"role\":\"user\",\"content\":\"hi\"} ],\n  \"temperature\": 1.0E0, \"model\": \"fast\" }"
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] padded = Arrays.copyOf(sent, sent.length + 7); // as a reader's buffer, longer than the body
+        ChatRequest clientRequest = new ChatRequestParser(64, 1 << 20).parse(padded, sent.length);
+
+        UpstreamRequest same = vendor.toUpstream(clientRequest, new UpstreamTarget("http://127.0.0.1:8080/v1", "fast", "t"));
+        UpstreamRequest renamed = vendor.toUpstream(clientRequest,
+                new UpstreamTarget("http://127.0.0.1:8080/v1", "fast-2024", "t"));
+
+        assertArrayEquals(sent, same.body());
+        assertEquals("fast-2024", body(renamed).get("model").textValue());
+        assertEquals(1.0, body(renamed).get("temperature").doubleValue());
+        assertArrayEquals(sent, clientRequest.raw(), "the rename left the raw bytes alone");
     }
 
     @Test
