@@ -11,6 +11,9 @@ import dev.switchboard.it.H2Upstream;
 import dev.switchboard.it.LoopbackTraps;
 import dev.switchboard.vendor.UpstreamRequest;
 import java.io.IOException;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -243,6 +246,27 @@ class UpstreamClientHttp2Test {
                     failure.getCause().toString());
             awaitNoneInFlight(client);
         }
+    }
+
+    @Test
+    void anUpstreamThatDoesNotSpeakHttp2FailsAsAReset() throws Exception {
+        // The JDK's own HTTP/1.1 server: it cannot parse the HTTP/2 connection preface and closes the connection.
+        HttpServer http1 = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        http1.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        http1.start();
+        resources.add(() -> http1.stop(0));
+        URI uri = URI.create("http://127.0.0.1:" + http1.getAddress().getPort() + "/v1/chat/completions");
+        UpstreamClient client = http2Client(uri, TimeoutsConfig.DEFAULTS);
+        Recorder recorder = new Recorder(true);
+        start(client, uri, recorder);
+        ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> recorder.done.get(20, TimeUnit.SECONDS));
+        assertEquals(FailureKind.RESET, UpstreamFailures.classify(failure.getCause()).kind(),
+                failure.getCause().toString());
+        awaitNoneInFlight(client);
     }
 
     @Test
