@@ -194,7 +194,12 @@ if (H2_PORT !== null) {
     maxSessionMemory: 1000,
     peerMaxConcurrentStreams: 100000,
   }, handle);
-  h2server.on('session', () => { stats.h2Sessions++; });
+  // The connection-level receive window starts at 65,535 bytes (RFC 9113 section 6.9.2) for the requests' bodies
+  // of every stream together; open it wide so thousands of requests arriving at once never wait for it.
+  h2server.on('session', (session) => {
+    stats.h2Sessions++;
+    session.on('connect', () => session.setLocalWindowSize(64 * 1024 * 1024));
+  });
   h2server.listen(Number(H2_PORT), '127.0.0.1', 4096, () => {
     process.stdout.write(`fake-upstream listening for h2c on http://127.0.0.1:${H2_PORT}\n`);
   });
