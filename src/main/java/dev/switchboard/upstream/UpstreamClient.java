@@ -180,7 +180,8 @@ public final class UpstreamClient implements AutoCloseable {
      * @param onConnection told, on the I/O thread, the connection an HTTP/1.1 request is written to; closing it is the
      *     one reliable way to abort such an exchange (see {@link ConnectionTracker}). Never called for an HTTP/2
      *     exchange ({@link #multiplexes}): its connection carries other streams, and cancelling the returned future
-     *     resets only this one.
+     *     resets only this one (httpcore 5.4.4 sends that reset with the stream's next inbound frame; {@link
+     *     UpstreamCall} resets a stream stalled by flow control at once)
      * @return cancel it to abort an exchange that has no connection yet, or any HTTP/2 exchange
      */
     public Future<Void> execute(UpstreamRequest upstreamRequest, long idleTimeoutMs,
