@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Fake OpenAI-compatible upstream for the Switchboard benchmark. Node 20, no dependencies.
 //
-//   node bench/fake-upstream.js --port 19101 [--token bench-token]
+//   node bench/fake-upstream.js --port 19101 [--token bench-token] [--h2-port 19102]
 //
-// Listens on 127.0.0.1 only. Two paths answer identically:
+// Listens on 127.0.0.1 only, HTTP/1.1 on --port and, with --h2-port, HTTP/2 over cleartext with prior
+// knowledge (h2c, what a gateway platform with "http2": true speaks to an http:// base URL) on that port;
+// both answer the same requests the same way, and count into the same stats. Two paths answer identically:
 //   POST /v1/chat/completions         the gateway's upstream (baseUrl http://127.0.0.1:PORT/v1)
 //   POST /direct/v1/chat/completions  the "direct" target the benchmark compares against
 // Non-streaming: a fixed small chat.completion JSON.
@@ -19,9 +21,11 @@
 // a fixed small Message. Streaming: message_start, content_block_start and the first
 // content_block_delta at ttft, one content_block_delta per gap, then content_block_stop,
 // message_delta and message_stop, each with its `event:` name, as the real API sends them.
-// GET /stats -> {"gateway":n,"direct":n,"streams":n,"openStreams":n,"peakOpenStreams":n,...}
+// GET /stats -> {"gateway":n,"direct":n,"streams":n,"openStreams":n,"peakOpenStreams":n,...,
+//   "h2Sessions":n (h2c connections accepted), "h2Streams":n (requests that came over them)}
 'use strict';
 const http = require('node:http');
+const http2 = require('node:http2');
 
 function arg(name, dflt) {
   const i = process.argv.indexOf('--' + name);
@@ -29,6 +33,7 @@ function arg(name, dflt) {
 }
 const PORT = Number(arg('port', '19101'));
 const TOKEN = arg('token', 'bench-token');
+const H2_PORT = arg('h2-port', null);
 
 const COMPLETION = Buffer.from(JSON.stringify({
   id: 'chatcmpl-bench', object: 'chat.completion', created: 1700000000, model: 'bench-model',
@@ -79,7 +84,7 @@ function fromModel(model, key) {
 }
 
 const stats = { gateway: 0, direct: 0, streams: 0, openStreams: 0, peakOpenStreams: 0,
-  unauthorized: 0, notFound: 0, aborted: 0, anthropic: 0 };
+  unauthorized: 0, notFound: 0, aborted: 0, anthropic: 0, h2Sessions: 0, h2Streams: 0 };
 
 function num(h, b, dflt) {
   const v = h !== undefined ? Number(h) : b !== undefined ? Number(b) : dflt;
@@ -102,9 +107,10 @@ function stream(req, res, body, anthropic) {
     if (aborted) stats.aborted++;
     if (timer) clearTimeout(timer);
   };
-  res.on('close', () => finish(!res.writableFinished));
+  // HTTP/2's compatibility response has writableEnded, not writableFinished, and sends headers with writeHead.
+  res.on('close', () => finish(!(res.writableFinished ?? res.writableEnded)));
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  res.flushHeaders();
+  if (res.flushHeaders) res.flushHeaders();
   const step = () => {
     if (done) return;
     // chunks content chunks, then one chunk with finish_reason, then [DONE]
@@ -120,7 +126,8 @@ function stream(req, res, body, anthropic) {
   timer = setTimeout(step, ttft);
 }
 
-const server = http.createServer((req, res) => {
+// One handler for both servers: node's HTTP/2 compatibility API gives the same req/res shape.
+function handle(req, res) {
   if (req.method === 'GET' && req.url === '/stats') {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(stats));
@@ -139,6 +146,7 @@ const server = http.createServer((req, res) => {
   req.on('data', (d) => parts.push(d));
   req.on('end', () => {
     if (gw) stats.gateway++; else stats.direct++;
+    if (req.httpVersionMajor === 2) stats.h2Streams++;
     if (anthropic) stats.anthropic++;
     if (gw && (anthropic ? req.headers['x-api-key'] !== TOKEN : req.headers.authorization !== 'Bearer ' + TOKEN)) {
       stats.unauthorized++;
@@ -161,7 +169,9 @@ const server = http.createServer((req, res) => {
       res.end(b);
     }
   });
-});
+}
+
+const server = http.createServer(handle);
 server.keepAliveTimeout = 120000;
 server.headersTimeout = 125000;
 server.requestTimeout = 0;
@@ -171,6 +181,33 @@ server.maxConnections = 20000;
 server.listen(PORT, '127.0.0.1', 4096, () => {
   process.stdout.write(`fake-upstream listening on http://127.0.0.1:${PORT} pid ${process.pid}\n`);
 });
-const stop = () => { server.close(); server.closeAllConnections(); process.exit(0); };
+
+// h2c: every gateway stream to an http2 platform is a stream on one connection, so the limits that matter
+// are per session. The defaults would stop the bench long before the gateway: node announces and enforces
+// 100 concurrent streams per session (peerMaxConcurrentStreams / settings.maxConcurrentStreams) and refuses
+// new streams once a session buffers 10 MB (maxSessionMemory); 10,000 streams of a few hundred bytes each
+// in flight need more.
+let h2server = null;
+if (H2_PORT !== null) {
+  h2server = http2.createServer({
+    settings: { maxConcurrentStreams: 100000 },
+    maxSessionMemory: 1000,
+    peerMaxConcurrentStreams: 100000,
+  }, handle);
+  // The connection-level receive window starts at 65,535 bytes (RFC 9113 section 6.9.2) for the requests' bodies
+  // of every stream together; open it wide so thousands of requests arriving at once never wait for it.
+  h2server.on('session', (session) => {
+    stats.h2Sessions++;
+    session.on('connect', () => session.setLocalWindowSize(64 * 1024 * 1024));
+  });
+  h2server.listen(Number(H2_PORT), '127.0.0.1', 4096, () => {
+    process.stdout.write(`fake-upstream listening for h2c on http://127.0.0.1:${H2_PORT}\n`);
+  });
+}
+const stop = () => {
+  server.close(); server.closeAllConnections();
+  if (h2server) h2server.close();
+  process.exit(0);
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

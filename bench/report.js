@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Turns the JSON files bench/run.sh leaves in its temp directory into one Markdown table.
 //   node bench/report.js --dir DIR --date D --commit C --machine M --mode full|smoke
-//        [--tomcat DESCRIPTION] [--long-counts "2000 9000"] [--long-only 0|1]
+//        [--tomcat DESCRIPTION] [--long-counts "2000 9000"] [--h2-counts "10000"] [--long-only 0|1]
 // Exits 3 when a functional check fails (errors, broken streams, missing pool token); never on a timing.
 'use strict';
 const fs = require('node:fs');
@@ -15,6 +15,7 @@ const dir = arg('dir', '.');
 const load = (n) => JSON.parse(fs.readFileSync(path.join(dir, n + '.json'), 'utf8'));
 const longOnly = arg('long-only', '0') === '1';
 const longCounts = arg('long-counts', '').split(/\s+/).filter(Boolean);
+const h2Counts = arg('h2-counts', '').split(/\s+/).filter(Boolean);
 
 // The short-stream test runs in rounds (streams_direct_1.json, ...): merge them into one distribution.
 function pct(sorted, p) {
@@ -121,12 +122,19 @@ if (!longOnly) {
 }
 
 let Lfirst = null;
-for (const n of longCounts) {
-  const Ld = load('long_direct_' + n), Lg = load('long_gateway_' + n), Lt = load('long_tomcat_' + n);
+// kind "long": HTTP/1.1 to the upstream, one connection per stream; "h2": the http2 platform, every stream
+// multiplexed on h2c. Same columns; the h2 rows also say how many upstream connections carried them.
+function longRows(kind, n) {
+  const Ld = load(kind + '_direct_' + n), Lg = load(kind + '_gateway_' + n), Lt = load(kind + '_tomcat_' + n);
   Lfirst = Lfirst || Ld;
-  row(`**${n} long streams**: intact`, `${Ld.intact}/${Ld.streams}`, `${Lg.intact}/${Lg.streams}`,
+  const title = kind === 'h2' ? `**${n} long streams, upstream over h2c**` : `**${n} long streams**`;
+  row(`${title}: intact`, `${Ld.intact}/${Ld.streams}`, `${Lg.intact}/${Lg.streams}`,
     Object.keys(Lg.errors).length ? 'gateway errors: ' + JSON.stringify(Lg.errors) : '');
   row(`  open at once (client's count)`, Ld.peakOpen, Lg.peakOpen, `upstream saw ${Lt.midOpenUpstream} open mid-run`);
+  if (kind === 'h2') {
+    row(`  upstream h2c connections (fake upstream's count, whole run)`, '', `${Lt.h2Sessions}`,
+      'direct: one HTTP/1.1 connection per stream');
+  }
   row(`  TTFT p50 / p99 (ms)`, `${f(Ld.ttftP50Ms)} / ${f(Ld.ttftP99Ms)}`, `${f(Lg.ttftP50Ms)} / ${f(Lg.ttftP99Ms)}`, '');
   row(`  largest inter-chunk gap / wall time (ms)`, `${f(Ld.maxGapMs)} / ${Ld.wallMs}`, `${f(Lg.maxGapMs)} / ${Lg.wallMs}`,
     `upstream sends every ${Ld.gap} ms`);
@@ -136,11 +144,14 @@ for (const n of longCounts) {
   row(`  Tomcat RSS idle → peak (MiB)`, '', `${f(Lt.idleRssKb / 1024, 0)} → ${f(Lt.peakRssKb / 1024, 0)}`, '');
   const perStream = Lt.baseHeapKb >= 0 && Lt.midHeapKb >= 0 && Lt.midOpenUpstream > 0
     ? ((Lt.midHeapKb - Lt.baseHeapKb) / Lt.midOpenUpstream) : null;
+  const base = kind === 'h2' ? 'with the HTTP/1.1 pool empty' : 'the first';
   row(`  heap after full GC: before the first step / before this step → streams open (MiB)`, '',
     Lt.baseHeapKb >= 0 ? `${f(Lt.baseHeapKb / 1024, 1)} / ${f(Lt.idleHeapKb / 1024, 1)} → ${f(Lt.midHeapKb / 1024, 1)}` : 'n/a (no jcmd)',
-    perStream === null ? '' : `**${f(perStream, 1)} KB per open stream** (from the first)`);
-  if (Lg.intact !== Lg.streams || Ld.intact !== Ld.streams) sanity.push(`some of the ${n} long streams were not intact`);
+    perStream === null ? '' : `**${f(perStream, 1)} KB per open stream** (from ${base})`);
+  if (Lg.intact !== Lg.streams || Ld.intact !== Ld.streams) sanity.push(`some of the ${n} ${kind} streams were not intact`);
 }
+for (const n of longCounts) longRows('long', n);
+for (const n of h2Counts) longRows('h2', n);
 
 if (up.unauthorized > 0) sanity.push(`fake upstream refused ${up.unauthorized} requests without the pool token`);
 if (up.aborted > 0) sanity.push(`${up.aborted} upstream streams were closed before their end`);
@@ -154,7 +165,7 @@ out.push(`Fake upstream requests: ${up.gateway} via the gateway, ${up.direct} di
   `${up.unauthorized} without the pool token; ${up.aborted} streams cut early.`);
 const parts = [];
 if (sd) parts.push(`${sd.rounds} rounds of ${sd.streams} concurrent, upstream ttft ${sd.ttft} ms, ${sd.chunks} chunks ${sd.gap} ms apart`);
-if (Lfirst) parts.push(`long: ${longCounts.join(', then ')} concurrent (started over 2 ms per stream), ${Lfirst.chunks} chunks ${Lfirst.gap} ms apart`);
+if (Lfirst) parts.push(`long: ${[...longCounts, ...h2Counts.map((n) => n + ' over h2c')].join(', then ')} concurrent (started over 2 ms per stream), ${Lfirst.chunks} chunks ${Lfirst.gap} ms apart`);
 out.push(`Streams: ${parts.join('; ')}.`);
 out.push('');
 out.push('| measure | direct | gateway | gateway vs direct |');

@@ -216,7 +216,8 @@ public final class ConfigLoader {
         Map<String, String> models = new LinkedHashMap<>();
         modelTree.keySet().forEach(name -> models.put(name, platform.models().get(name)));
         return new PlatformConfig(platform.type(), platform.baseUrl(), platform.tokens(), models, platform.timeouts(),
-                platform.mock(), platform.defaultMaxTokens(), platform.apiVersion(), platform.retry());
+                platform.mock(), platform.defaultMaxTokens(), platform.apiVersion(), platform.retry(),
+                platform.http2());
     }
 
     private static void failIfAny(Path file, List<String> problems) {

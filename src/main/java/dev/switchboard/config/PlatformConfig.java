@@ -19,6 +19,9 @@ import java.util.Map;
  *                         {@code api-version}, Anthropic {@code anthropic-version}); {@code null} means the vendor
  *                         package's tested default
  * @param retry            managed-mode retries, failover, backoff, cooldowns and token ejection
+ * @param http2            {@code true}: requests go over HTTP/2, many streams multiplexed on one connection (ALPN
+ *                         {@code h2} for {@code https}, h2c with prior knowledge for {@code http}); {@code null} or
+ *                         {@code false}: HTTP/1.1, one connection per exchange
  */
 public record PlatformConfig(
         String type,
@@ -29,7 +32,8 @@ public record PlatformConfig(
         MockConfig mock,
         Integer defaultMaxTokens,
         String apiVersion,
-        RetryConfig retry) {
+        RetryConfig retry,
+        Boolean http2) {
 
     public PlatformConfig {
         tokens = tokens == null ? List.of() : List.copyOf(tokens);
@@ -37,6 +41,7 @@ public record PlatformConfig(
         timeouts = timeouts == null ? TimeoutsConfig.DEFAULTS : timeouts;
         mock = mock == null ? MockConfig.DEFAULTS : mock;
         retry = retry == null ? RetryConfig.DEFAULTS : retry;
+        http2 = http2 != null && http2;
     }
 
     /** What the vendor needs from this platform's configuration besides URL and token. */

@@ -46,7 +46,45 @@ final class PlatformRules {
         }
         Map<String, PlatformConfig> normalised = new LinkedHashMap<>();
         platforms.forEach((key, platform) -> normalised.put(key, platform(key, platform)));
+        sameProtocolPerHost(normalised);
         return normalised;
+    }
+
+    /**
+     * Upstream connections are pooled per scheme, host and port, and the protocol is chosen when a connection is
+     * opened, so two platforms on one upstream host cannot disagree about {@code http2}.
+     */
+    private void sameProtocolPerHost(Map<String, PlatformConfig> platforms) {
+        Map<String, String> firstByHost = new LinkedHashMap<>();
+        platforms.forEach((key, platform) -> {
+            String host = hostKey(platform.baseUrl());
+            if (host == null) {
+                return;
+            }
+            String first = firstByHost.putIfAbsent(host, key);
+            if (first != null && !platforms.get(first).http2().equals(platform.http2())) {
+                problems.add(ConfigPath.key("platforms", key) + ".http2", "must be the same as on platform "
+                        + first + ", which uses the same upstream scheme, host and port (connections are shared)");
+            }
+        });
+    }
+
+    /** {@code scheme://host:port} with the default port filled in; {@code null} for no or an invalid base URL. */
+    private static String hostKey(String baseUrl) {
+        if (baseUrl == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(baseUrl);
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                return null;
+            }
+            String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+            return scheme + "://" + uri.getHost().toLowerCase(java.util.Locale.ROOT) + ":" + port;
+        } catch (URISyntaxException e) {
+            return null;
+        }
     }
 
     private PlatformConfig platform(String key, PlatformConfig platform) {
@@ -69,6 +107,9 @@ final class PlatformRules {
             if (!platform.tokens().isEmpty()) {
                 problems.add(path + ".tokens", "not used by type " + type + "; remove it");
             }
+            if (platform.http2()) {
+                problems.add(path + ".http2", "not used by type " + type + " (it has no upstream); remove it");
+            }
         } else {
             baseUrl = baseUrl(path + ".baseUrl", baseUrl, type);
             tokens(path + ".tokens", platform.tokens(), type);
@@ -86,7 +127,8 @@ final class PlatformRules {
         }
         retry(path + ".retry", platform.retry());
         return new PlatformConfig(type, baseUrl, platform.tokens(), platform.models(), platform.timeouts(),
-                platform.mock(), platform.defaultMaxTokens(), platform.apiVersion(), platform.retry());
+                platform.mock(), platform.defaultMaxTokens(), platform.apiVersion(), platform.retry(),
+                platform.http2());
     }
 
     /** Returns the URL without trailing slashes, so routes can append {@code /chat/completions} unconditionally. */

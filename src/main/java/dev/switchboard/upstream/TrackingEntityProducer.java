@@ -5,27 +5,24 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 import org.apache.hc.core5.http.nio.DataStreamChannel;
-import org.apache.hc.core5.reactor.IOSession;
 
 /**
- * Per-exchange: the request body producer, which also reports the connection the body is written to (see
- * {@link ConnectionTracker}); that is the earliest point an exchange can learn its connection.
+ * Per-exchange: the request body producer, which also reports, on the I/O thread, the channel the body is written
+ * to; that is the earliest point an exchange learns where it runs. Over HTTP/1.1 that tells it its connection (see
+ * {@link ConnectionTracker}); over HTTP/2 its stream's channel.
  */
 final class TrackingEntityProducer implements AsyncEntityProducer {
     private final AsyncEntityProducer body;
-    private final Consumer<IOSession> onConnection;
+    private final Consumer<DataStreamChannel> onProduce;
 
-    TrackingEntityProducer(AsyncEntityProducer body, Consumer<IOSession> onConnection) {
+    TrackingEntityProducer(AsyncEntityProducer body, Consumer<DataStreamChannel> onProduce) {
         this.body = body;
-        this.onConnection = onConnection;
+        this.onProduce = onProduce;
     }
 
     @Override
     public void produce(DataStreamChannel channel) throws IOException {
-        IOSession session = ConnectionTracker.current();
-        if (session != null) {
-            onConnection.accept(session);
-        }
+        onProduce.accept(channel);
         body.produce(channel);
     }
 

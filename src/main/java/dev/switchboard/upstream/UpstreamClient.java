@@ -5,9 +5,11 @@ import dev.switchboard.config.UpstreamConfig;
 import dev.switchboard.vendor.UpstreamRequest;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.hc.client5.http.HttpRoute;
 import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -15,6 +17,7 @@ import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.config.TlsConfig;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.async.MinimalH2AsyncClient;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
@@ -24,9 +27,11 @@ import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.nio.AsyncRequestProducer;
 import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
+import org.apache.hc.core5.http.nio.DataStreamChannel;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 import org.apache.hc.core5.http.nio.entity.AsyncEntityProducers;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
+import org.apache.hc.core5.http2.config.H2Config;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
 import org.apache.hc.core5.pool.PoolStats;
@@ -41,6 +46,17 @@ import org.apache.hc.core5.util.Timeout;
  * gateway's own decision (RELIABILITY.md), a redirect is never followed (no request may be steered to an address
  * that is not in the configuration), and transparent gunzip would buffer SSE. Connect timeouts are per platform,
  * looked up by the route's target host.
+ *
+ * <p>Two protocols. Over HTTP/1.1 (the default) a stream holds one pooled connection for its whole life. Upstream
+ * hosts whose platform opts in to {@code http2} go through a second, HTTP/2-only client instead, which multiplexes
+ * every exchange to a host as a stream on one shared connection (h2c with prior knowledge for {@code http}, ALPN
+ * {@code h2} for {@code https}). HttpClient's {@code MinimalH2AsyncClient} is used for that, not the full
+ * {@code H2AsyncClientBuilder} client and not the pooling manager's connection sharing: in HttpClient 5.6.5 both of
+ * those discard the whole connection when one exchange fails or is cancelled
+ * ({@code InternalH2AsyncExecRuntime.discardEndpoint} closes the session; {@code H2SharingConnPool} releases a
+ * non-reusable entry to the pool, which closes it), so one client leaving would end every sibling stream. The
+ * minimal client's only exchange handler does not touch the connection: a cancel resets just that stream
+ * (RST_STREAM, RFC 9113 section 6.4) and leaves the connection to the others.
  */
 public final class UpstreamClient implements AutoCloseable {
     /** Waiting longer than this for a pooled connection means the pool is exhausted (RELIABILITY.md: lease 2 s). */
@@ -52,20 +68,38 @@ public final class UpstreamClient implements AutoCloseable {
      */
     private static final int CONNECTION_BUFFER_BYTES = 8 * 1024;
 
+    /**
+     * Our receive window per HTTP/2 stream (RFC 9113 section 6.9.2): the most a stream's upstream may send before
+     * the gateway grants more, which it does only as the client drains ({@link UpstreamExchange}). The connection
+     * window is kept open by httpcore, so a client that stops reading stalls its own stream and no other.
+     */
+    private static final int H2_STREAM_WINDOW = 64 * 1024;
+
     private final CloseableHttpAsyncClient client;
     private final PoolingAsyncClientConnectionManager connections;
+    /** The HTTP/2 client, or {@code null} when no platform opts in (no extra I/O threads then). */
+    private final MinimalH2AsyncClient h2;
+    private final Set<String> h2Hosts;
     private final AtomicInteger inFlight = new AtomicInteger();
 
     /**
      * @param timeoutsByHost per upstream {@code scheme://host:port}, the timeouts of the platform that uses it
      */
     public UpstreamClient(UpstreamConfig config, Map<String, TimeoutsConfig> timeoutsByHost) {
+        this(config, timeoutsByHost, Set.of());
+    }
+
+    /**
+     * @param timeoutsByHost per upstream {@code scheme://host:port}, the timeouts of the platform that uses it
+     * @param http2Hosts     the upstream {@code scheme://host:port}s ({@link #hostKey}) to speak HTTP/2 to
+     */
+    public UpstreamClient(UpstreamConfig config, Map<String, TimeoutsConfig> timeoutsByHost, Set<String> http2Hosts) {
         this.connections = PoolingAsyncClientConnectionManagerBuilder.create()
                 .setMaxConnTotal(config.maxConnections())
                 .setMaxConnPerRoute(config.maxConnections())
                 .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
                 .setConnectionConfigResolver(route -> connectionConfig(route, timeoutsByHost))
-                // HTTP/1.1 to every upstream for now; HTTP/2 needs per-platform opt-in (performance issue).
+                // The HTTP/2 hosts never come here (see h2 below).
                 .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
                 .build();
         int ioThreads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
@@ -82,7 +116,28 @@ public final class UpstreamClient implements AutoCloseable {
                 .evictIdleConnections(TimeValue.ofSeconds(30))
                 .setUserAgent("switchboard")
                 .build();
+        this.h2Hosts = Set.copyOf(http2Hosts);
+        this.h2 = h2Hosts.isEmpty() ? null : http2Client(ioThreads, timeoutsByHost);
         client.start();
+        if (h2 != null) {
+            h2.start();
+        }
+    }
+
+    /**
+     * The minimal client has no retries, redirects, cookies, authentication or decompression to turn off, and no
+     * idle-connection evictor: its pool's idle check goes by when a session was last leased, which would close a
+     * connection whose long streams are all still running.
+     */
+    private static MinimalH2AsyncClient http2Client(int ioThreads, Map<String, TimeoutsConfig> timeoutsByHost) {
+        H2Config h2Config = H2Config.custom()
+                .setPushEnabled(false)
+                .setInitialWindowSize(H2_STREAM_WINDOW)
+                .build();
+        MinimalH2AsyncClient h2 = HttpAsyncClients.createHttp2Minimal(h2Config,
+                IOReactorConfig.custom().setIoThreadCount(ioThreads).setTcpNoDelay(true).build());
+        h2.setConnectionConfigResolver(host -> http2ConnectionConfig(host, timeoutsByHost));
+        return h2;
     }
 
     private static ConnectionConfig connectionConfig(HttpRoute route, Map<String, TimeoutsConfig> timeoutsByHost) {
@@ -93,34 +148,87 @@ public final class UpstreamClient implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * A socket timeout on a shared HTTP/2 connection ends every stream on it (httpcore answers it with GOAWAY and
+     * fails them all), so it cannot be the per-stream idle timeout; {@link UpstreamExchange} watches each stream's
+     * silence itself. The connection's own timeout is only a backstop for a dead peer, set past the streams' so that
+     * a stream that went quiet reports {@code upstream_idle_timeout} on its own first.
+     */
+    private static ConnectionConfig http2ConnectionConfig(HttpHost host, Map<String, TimeoutsConfig> timeoutsByHost) {
+        TimeoutsConfig timeouts = timeoutsByHost.getOrDefault(host.toURI(), TimeoutsConfig.DEFAULTS);
+        return ConnectionConfig.custom()
+                .setConnectTimeout(Timeout.ofMilliseconds(timeouts.connectMs()))
+                .setSocketTimeout(Timeout.ofMilliseconds(2 * timeouts.idleMs()))
+                .build();
+    }
+
     /** The key {@link #UpstreamClient} looks timeouts up by, for a configured base URL. */
     public static String hostKey(String baseUrl) {
         return HttpHost.create(java.net.URI.create(baseUrl)).toURI();
     }
 
+    /** True when exchanges to {@code uri}'s host are HTTP/2 streams on a shared connection. */
+    public boolean multiplexes(java.net.URI uri) {
+        return h2 != null && h2Hosts.contains(HttpHost.create(uri).toURI());
+    }
+
     /**
      * Starts one exchange; the consumer hears the response and the callback hears the outcome exactly once.
      *
-     * @param idleTimeoutMs longest upstream silence while waiting for or reading the response
-     * @param onConnection told, on the I/O thread, the connection the request is written to; closing it is the one
-     *     reliable way to abort the exchange (see {@link ConnectionTracker})
-     * @return cancel it to abort an exchange that has no connection yet
+     * @param idleTimeoutMs longest upstream silence while waiting for or reading the response (HTTP/1.1: the socket
+     *     timeout; an HTTP/2 caller watches for it itself, see {@link #http2ConnectionConfig})
+     * @param onConnection told, on the I/O thread, the connection an HTTP/1.1 request is written to; closing it is the
+     *     one reliable way to abort such an exchange (see {@link ConnectionTracker}). Never called for an HTTP/2
+     *     exchange ({@link #multiplexes}): its connection carries other streams, and cancelling the returned future
+     *     resets only this one (httpcore 5.4.4 sends that reset with the stream's next inbound frame; {@link
+     *     UpstreamCall} resets a stream stalled by flow control at once)
+     * @return cancel it to abort an exchange that has no connection yet, or any HTTP/2 exchange
      */
     public Future<Void> execute(UpstreamRequest upstreamRequest, long idleTimeoutMs,
             AsyncResponseConsumer<Void> consumer, FutureCallback<Void> callback,
             java.util.function.Consumer<org.apache.hc.core5.reactor.IOSession> onConnection) {
         SimpleRequestBuilder builder = SimpleRequestBuilder.post(upstreamRequest.uri());
         upstreamRequest.headers().forEach(builder::setHeader);
-        AsyncRequestProducer producer = new BasicRequestProducer(builder.build(), new TrackingEntityProducer(
-                AsyncEntityProducers.create(upstreamRequest.body(), ContentType.APPLICATION_JSON), onConnection));
+        var body = AsyncEntityProducers.create(upstreamRequest.body(), ContentType.APPLICATION_JSON);
         HttpClientContext context = HttpClientContext.create();
+        if (multiplexes(upstreamRequest.uri())) {
+            builder.setHeader("User-Agent", "switchboard");
+            AtomicReference<DataStreamChannel> stream = new AtomicReference<>();
+            inFlight.incrementAndGet();
+            return h2.execute(new BasicRequestProducer(builder.build(), new TrackingEntityProducer(body, stream::set)),
+                    consumer, null, context, new Counted(callback, () -> wakeConnection(stream.get())));
+        }
+        AsyncRequestProducer producer = new BasicRequestProducer(builder.build(),
+                new TrackingEntityProducer(body, channel -> {
+                    org.apache.hc.core5.reactor.IOSession session = ConnectionTracker.current();
+                    if (session != null) {
+                        onConnection.accept(session);
+                    }
+                }));
         context.setRequestConfig(RequestConfig.custom()
                 .setConnectionRequestTimeout(POOL_LEASE_TIMEOUT)
                 .setResponseTimeout(Timeout.ofMilliseconds(idleTimeoutMs))
                 .setRedirectsEnabled(false)
                 .build());
         inFlight.incrementAndGet();
-        return client.execute(producer, consumer, null, context, new Counted(callback));
+        return client.execute(producer, consumer, null, context, new Counted(callback, null));
+    }
+
+    /**
+     * Asks for an output turn on the connection an HTTP/2 exchange ran on. Requests beyond the server's
+     * SETTINGS_MAX_CONCURRENT_STREAMS wait in the connection's command queue, and httpcore 5.4.4 looks at that queue
+     * only on an output turn ({@code AbstractH2StreamMultiplexer.onOutput}), not when a stream closes: without this, a
+     * waiting request would sit until something else happened to write on the connection.
+     */
+    private static void wakeConnection(DataStreamChannel stream) {
+        if (stream == null) {
+            return;
+        }
+        try {
+            stream.requestOutput();
+        } catch (RuntimeException closed) {
+            // The connection is gone (CancelledKeyException and the like): nothing waits on it any more.
+        }
     }
 
     /** Exchanges handed to HttpClient whose outcome has not been reported yet, for leak checks and metrics. */
@@ -131,10 +239,13 @@ public final class UpstreamClient implements AutoCloseable {
     /** Counts an exchange out exactly once, whichever way HttpClient reports its end. */
     private final class Counted implements FutureCallback<Void> {
         private final FutureCallback<Void> delegate;
+        private final Runnable afterEnd;
         private final AtomicBoolean ended = new AtomicBoolean();
 
-        Counted(FutureCallback<Void> delegate) {
+        /** @param afterEnd run once the exchange is counted out, or {@code null} */
+        Counted(FutureCallback<Void> delegate, Runnable afterEnd) {
             this.delegate = delegate;
+            this.afterEnd = afterEnd;
         }
 
         @Override
@@ -158,6 +269,9 @@ public final class UpstreamClient implements AutoCloseable {
         private void end() {
             if (ended.compareAndSet(false, true)) {
                 inFlight.decrementAndGet();
+                if (afterEnd != null) {
+                    afterEnd.run();
+                }
             }
         }
     }
@@ -169,6 +283,12 @@ public final class UpstreamClient implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        client.close(CloseMode.GRACEFUL);
+        try {
+            client.close(CloseMode.GRACEFUL);
+        } finally {
+            if (h2 != null) {
+                h2.close(CloseMode.GRACEFUL);
+            }
+        }
     }
 }

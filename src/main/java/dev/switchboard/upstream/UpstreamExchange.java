@@ -7,6 +7,7 @@ import dev.switchboard.usage.AccessRecord;
 import dev.switchboard.vendor.UpstreamRequest;
 import dev.switchboard.vendor.Vendor;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +20,7 @@ import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.HttpStreamResetException;
 import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
 import org.apache.hc.core5.http.nio.CapacityChannel;
 import org.apache.hc.core5.http.protocol.HttpContext;
@@ -99,6 +101,11 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
             long idleTimeoutMs, ScheduledExecutorService timer) {
         upstreamCall.firstByteTimer(
                 timer.schedule(this::firstByteTimedOut, firstByteTimeoutMs, TimeUnit.MILLISECONDS));
+        if (client.multiplexes(upstreamRequest.uri())) {
+            IdleWatch watch = new IdleWatch(timer, idleTimeoutMs, () -> upstreamIdle(idleTimeoutMs));
+            upstreamCall.multiplexed(watch);
+            watch.start();
+        }
         Future<Void> call = client.execute(upstreamRequest, idleTimeoutMs, this, this, upstreamCall::onConnection);
         upstreamCall.started(call);
         if (outcome.isFinished()) {
@@ -117,6 +124,7 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
         }
         upstreamCall.cancelFirstByteTimer();
         upstreamCall.onConnection(ConnectionTracker.current());
+        touchIdleWatch();
         resultCallback = callback;
         upstreamStatus = upstreamResponse.getCode();
         accessRecord.upstreamStatus(upstreamStatus);
@@ -149,6 +157,7 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
     @Override
     public void updateCapacity(CapacityChannel capacityChannel) throws IOException {
         capacity = capacityChannel;
+        upstreamCall.stream(capacityChannel);
         if (whole != null) {
             // Whole bodies are read as fast as they come; BoundedBody caps their size.
             capacityChannel.update(Integer.MAX_VALUE);
@@ -161,9 +170,12 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
     @Override
     public void consume(ByteBuffer data) throws IOException {
         if (outcome.isFinished()) {
-            // Abandoned: failing here makes httpcore close the connection instead of reading on.
-            throw new IOException("exchange abandoned by the gateway");
+            // Abandoned: failing here stops httpcore reading on. Over HTTP/1.1 it closes the connection; over HTTP/2
+            // this exception type resets only this stream (httpcore 5.4 AbstractH2StreamMultiplexer.consumeFrame),
+            // where any other IOException would end the whole shared connection.
+            throw new HttpStreamResetException("exchange abandoned by the gateway");
         }
+        touchIdleWatch();
         if (stream == null) {
             whole.consume(data);
         } else {
@@ -194,6 +206,7 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
     @Override
     public void releaseResources() {
         upstreamCall.cancelFirstByteTimer();
+        upstreamCall.stopIdleWatch();
     }
 
     // ---- FutureCallback: the overall outcome of client.execute ----
@@ -231,15 +244,38 @@ public final class UpstreamExchange implements AsyncResponseConsumer<Void>, Futu
             return;
         }
         LOG.debug("upstream exchange failed: {}", cause.getClass().getSimpleName());
-        if (outcome.isCommitted() && cause instanceof java.net.SocketTimeoutException) {
-            // HttpClient's socket timeout is the idle timeout (idleMs): the upstream went silent mid-stream.
-            outcome.finishOnce(AttemptFailure.connection(ApiError.server(504, "upstream_idle_timeout",
-                    "The upstream stopped sending for longer than the platform's idle timeout."), cause));
-        } else if (outcome.isCommitted()) {
-            outcome.finishOnce(AttemptFailure.connection(ApiError.server(502, "upstream_stream_interrupted",
-                    "The upstream connection failed while streaming."), cause));
-        } else {
-            outcome.finishOnce(AttemptFailure.connection(UpstreamFailures.fromException(cause), cause));
+        outcome.finishOnce(failureOf(cause));
+    }
+
+    /**
+     * An HTTP/2 stream silent for the idle timeout: the same outcome as HTTP/1.1's socket timeout, but the upstream is
+     * still there, so its stream is reset (and only its stream).
+     */
+    private void upstreamIdle(long idleTimeoutMs) {
+        if (!outcome.isFinished()) {
+            LOG.debug("upstream stream idle for {} ms", idleTimeoutMs);
+            outcome.abandon(failureOf(new SocketTimeoutException(
+                    "no upstream bytes for " + idleTimeoutMs + " ms")));
+        }
+    }
+
+    private AttemptFailure failureOf(Exception cause) {
+        if (outcome.isCommitted() && cause instanceof SocketTimeoutException) {
+            // The socket timeout (or, over HTTP/2, the IdleWatch) is the idle timeout: the upstream went silent.
+            return AttemptFailure.connection(ApiError.server(504, "upstream_idle_timeout",
+                    "The upstream stopped sending for longer than the platform's idle timeout."), cause);
+        }
+        if (outcome.isCommitted()) {
+            return AttemptFailure.connection(ApiError.server(502, "upstream_stream_interrupted",
+                    "The upstream connection failed while streaming."), cause);
+        }
+        return AttemptFailure.connection(UpstreamFailures.fromException(cause), cause);
+    }
+
+    private void touchIdleWatch() {
+        IdleWatch watch = upstreamCall.idleWatch();
+        if (watch != null) {
+            watch.touch();
         }
     }
 

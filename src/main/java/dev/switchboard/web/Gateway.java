@@ -16,8 +16,10 @@ import jakarta.servlet.ServletContext;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -54,10 +56,17 @@ public final class Gateway implements AutoCloseable {
         this.platforms = new PlatformRegistry(config, new VendorRegistry(timer), clock);
         this.licenses = new Licenses(config.licenses());
         Map<String, TimeoutsConfig> timeoutsByHost = new HashMap<>();
+        Set<String> http2Hosts = new HashSet<>();
         config.platforms().values().stream()
                 .filter(platform -> platform.baseUrl() != null)
-                .forEach(platform -> timeoutsByHost.put(UpstreamClient.hostKey(platform.baseUrl()), platform.timeouts()));
-        this.upstreamClient = new UpstreamClient(config.upstream(), timeoutsByHost);
+                .forEach(platform -> {
+                    String host = UpstreamClient.hostKey(platform.baseUrl());
+                    timeoutsByHost.put(host, platform.timeouts());
+                    if (platform.http2()) {
+                        http2Hosts.add(host); // the validator made every platform on this host agree
+                    }
+                });
+        this.upstreamClient = new UpstreamClient(config.upstream(), timeoutsByHost, http2Hosts);
         this.parser = new ChatRequestParser(config.limits().maxJsonDepth(), config.limits().maxRequestBytes());
     }
 

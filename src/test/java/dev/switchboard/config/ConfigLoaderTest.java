@@ -151,8 +151,37 @@ class ConfigLoaderTest {
     void unknownFieldInPlatform() throws IOException {
         String message = failure(VALID.replace("\"baseUrl\": \"https://api.openai.com", "\"baseURL\": \"https://api.openai.com"));
 
-        assertEquals(prefix() + "platforms.openai.baseURL: unknown field (known: type, baseUrl, tokens, models, timeouts, mock, defaultMaxTokens, apiVersion, retry)",
+        assertEquals(prefix() + "platforms.openai.baseURL: unknown field (known: type, baseUrl, tokens, models, timeouts, mock, defaultMaxTokens, apiVersion, retry, http2)",
                 message);
+    }
+
+    @Test
+    void http2IsOffByDefaultAndBindsPerPlatform() throws IOException {
+        assertFalse(load(VALID).platforms().get("openai").http2());
+        GatewayConfig config = load(VALID.replace("\"timeouts\": { \"connectMs\": 2000 }",
+                "\"timeouts\": { \"connectMs\": 2000 }, \"http2\": true"));
+        assertTrue(config.platforms().get("openai").http2());
+        assertFalse(config.platforms().get("deepseek").http2());
+    }
+
+    @Test
+    void http2OnAMockPlatformIsAProblem() throws IOException {
+        String message = failure(VALID.replace("\"mock\":     { \"type\": \"mock\" }",
+                "\"mock\":     { \"type\": \"mock\", \"http2\": true }"));
+        assertEquals(prefix() + "platforms.mock.http2: not used by type mock (it has no upstream); remove it", message);
+    }
+
+    @Test
+    void platformsOnOneUpstreamHostMustAgreeOnHttp2() throws IOException {
+        // Same scheme, host and port (443 spelt out or not): one connection pool, so one protocol.
+        String message = failure(VALID.replace("\"https://api.deepseek.com/v1\"",
+                "\"https://api.openai.com:443/other/v1\", \"http2\": true"));
+        assertEquals(prefix() + "platforms.deepseek.http2: must be the same as on platform openai, which uses the same"
+                + " upstream scheme, host and port (connections are shared)", message);
+        // Another port is another host.
+        GatewayConfig config = load(VALID.replace("\"https://api.deepseek.com/v1\"",
+                "\"https://api.openai.com:8443/v1\", \"http2\": true"));
+        assertTrue(config.platforms().get("deepseek").http2());
     }
 
     @Test

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the SYN of a connection its full accept queue cannot take, so the connect hangs like a black-holed address), and a
  * plain-HTTP listener for an {@code https://} base URL (the TLS handshake fails on the first bytes).
  */
-final class LoopbackTraps {
+public final class LoopbackTraps {
     private LoopbackTraps() {}
 
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
@@ -35,11 +35,11 @@ final class LoopbackTraps {
      * A listener that never accepts, with a backlog of one already filled by connections of its own: further connects
      * get no SYN-ACK and time out. Keep it open for as long as the connects must hang.
      */
-    static final class FullBacklog implements AutoCloseable {
+    public static final class FullBacklog implements AutoCloseable {
         private final ServerSocket server;
         private final List<Socket> fillers = new ArrayList<>();
 
-        FullBacklog() {
+        public FullBacklog() {
             try {
                 server = new ServerSocket(0, 1, LOOPBACK);
                 // Linux queues backlog + 1 established connections; fill them, then one more must hang.
@@ -59,7 +59,7 @@ final class LoopbackTraps {
             }
         }
 
-        int port() {
+        public int port() {
             return server.getLocalPort();
         }
 

@@ -116,7 +116,7 @@ class RouterTest {
     }
 
     private static PlatformConfig config(Map<String, String> models) {
-        return new PlatformConfig("openai", "https://example.test/v1", List.of("t"), models, null, null, null, null, null);
+        return new PlatformConfig("openai", "https://example.test/v1", List.of("t"), models, null, null, null, null, null, null);
     }
 
     private static TokenPool pool(String platform) {
