@@ -56,6 +56,8 @@ public final class ClientStream implements WriteListener, AsyncListener {
     private final ServletOutputStream output;
     private final int maxBufferedBytes;
     private final Runnable onCommit;
+    /** The request's id (x-request-id), named in this class's log lines so they can be told apart under load. */
+    private final String requestId;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private int pendingBytes;
     private Listener listener = NO_LISTENER;
@@ -85,10 +87,13 @@ public final class ClientStream implements WriteListener, AsyncListener {
      * Must be called on the container thread that started {@code asyncContext}.
      *
      * @param onCommit run once, when the status line is about to leave (time to first byte)
+     * @param requestId named in log lines only
      */
-    public ClientStream(AsyncContext asyncContext, int maxBufferedBytes, Runnable onCommit) throws IOException {
+    public ClientStream(AsyncContext asyncContext, int maxBufferedBytes, Runnable onCommit, String requestId)
+            throws IOException {
         this.asyncContext = asyncContext;
         this.onCommit = onCommit;
+        this.requestId = requestId;
         this.clientResponse = (HttpServletResponse) asyncContext.getResponse();
         this.output = clientResponse.getOutputStream();
         this.maxBufferedBytes = maxBufferedBytes;
@@ -145,7 +150,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
     private synchronized void clientLeftBeforeCommit() {
         clientWatch = null;
         if (!committed && !finished) {
-            LOG.debug("client closed its connection before the response started");
+            LOG.debug("request_id={}: client closed its connection before the response started", requestId);
             close(CloseReason.CLIENT_GONE);
         }
     }
@@ -268,7 +273,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
     private synchronized void beat() {
         if (cutNanos != 0 && !finished && System.nanoTime() - cutNanos >= giveUpNanos()) {
             // Cut for being too slow and still not reading its last event: stop holding the request for it.
-            LOG.debug("client never read the end of a cut stream; aborting its connection");
+            LOG.debug("request_id={}: client never read the end of a cut stream; aborting its connection", requestId);
             ConnectionAbort.abort(clientResponse);
             complete();
             return;
@@ -295,7 +300,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
 
     @Override
     public synchronized void onError(Throwable failure) {
-        LOG.debug("client write failed: {}", failure.toString());
+        LOG.debug("request_id={}: client write failed: {}", requestId, failure.toString());
         close(CloseReason.CLIENT_GONE);
     }
 
@@ -312,6 +317,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
 
     @Override
     public synchronized void onError(AsyncEvent event) {
+        LOG.debug("request_id={}: the container reported an error: {}", requestId, String.valueOf(event.getThrowable()));
         close(CloseReason.CLIENT_GONE);
     }
 
@@ -379,7 +385,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
             }
         } catch (IOException | IllegalStateException e) {
             // A failed write or flush is how a vanished client shows itself on every container.
-            LOG.debug("client write failed: {}", e.toString());
+            LOG.debug("request_id={}: client write failed: {}", requestId, e.toString());
             close(CloseReason.CLIENT_GONE);
         }
     }
@@ -412,7 +418,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
             asyncContext.complete();
         } catch (IllegalStateException e) {
             // The container already completed or recycled the request after an error; nothing left to release.
-            LOG.debug("async context already completed: {}", e.toString());
+            LOG.debug("request_id={}: async context already completed: {}", requestId, e.toString());
         } finally {
             released();
         }
