@@ -12,6 +12,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,15 +47,34 @@ final class SoakClient {
 
     enum Kind { STREAM_COMPLETE, BODY_COMPLETE, ERROR_STATUS, IN_BAND_ERROR, CLIENT_LEFT, LOST }
 
-    /** What one request ended with; {@code label} is the counting key, {@code detail} explains a lost one. */
-    record Outcome(Kind kind, String label, String detail) {
+    /**
+     * What one request ended with; {@code label} is the counting key, {@code detail} explains a lost one, and
+     * {@code sent} says which connection it was and when, to find the gateway's log lines of a lost one.
+     */
+    record Outcome(Kind kind, String label, String detail, Sent sent) {
         static Outcome of(Kind kind, String label) {
-            return new Outcome(kind, label, null);
+            return new Outcome(kind, label, null, null);
         }
 
         static Outcome lost(String why, String received) {
             String excerpt = received.length() > 600 ? received.substring(0, 600) + "…" : received;
-            return new Outcome(Kind.LOST, "lost", why + "; received: " + excerpt.replace("\r", "\\r").replace("\n", "\\n"));
+            return new Outcome(Kind.LOST, "lost", why + "; received " + received.length() + " chars: "
+                    + excerpt.replace("\r", "\\r").replace("\n", "\\n"), null);
+        }
+
+        Outcome sentAs(Sent sent) {
+            return new Outcome(kind, label, detail, sent);
+        }
+    }
+
+    /**
+     * One request as sent: the client's local port (the gateway logs each request's arrival with it, at debug),
+     * when the request was written (this machine's local time, as the gateway's log prints it), and what was asked.
+     */
+    record Sent(int localPort, LocalDateTime at, String what) {
+        @Override
+        public String toString() {
+            return "port " + localPort + ", sent " + at + ", " + what;
         }
     }
 
@@ -71,11 +91,18 @@ final class SoakClient {
     Outcome exchange(String path, String key, String json, boolean stream, Behaviour behaviour, int leaveAfterEvents,
             long stallMillis) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        String what = path + (stream ? " stream" : " whole") + " " + behaviour
+                + (behaviour == Behaviour.LEAVES || behaviour == Behaviour.ABORTS ? " after " + leaveAfterEvents
+                        + " events" : "")
+                + (behaviour == Behaviour.STALLS || behaviour == Behaviour.STALLS_SMALL_BUFFER ? " for "
+                        + stallMillis + " ms" : "");
+        Sent sent = new Sent(0, LocalDateTime.now(), what);
         try (Socket socket = new Socket()) {
             if (behaviour == Behaviour.SLOW_READER || behaviour == Behaviour.STALLS_SMALL_BUFFER) {
                 socket.setReceiveBufferSize(2048);
             }
             socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
+            sent = new Sent(socket.getLocalPort(), LocalDateTime.now(), what);
             socket.getOutputStream().write(RawStream.post(base, path, key, json, "Connection: close")
                     .getBytes(StandardCharsets.UTF_8));
             socket.getOutputStream().flush();
@@ -87,14 +114,14 @@ final class SoakClient {
             InputStream in = behaviour == Behaviour.SLOW_READER ? new SlowInputStream(raw) : raw;
             Reader reader = new Reader(in);
             try {
-                return read(reader, stream, behaviour, leaveAfterEvents, stallMillis, socket);
+                return read(reader, stream, behaviour, leaveAfterEvents, stallMillis, socket).sentAs(sent);
             } catch (SocketTimeoutException hang) {
-                return Outcome.lost("no complete response within " + timeout, reader.everything());
+                return Outcome.lost("no complete response within " + timeout, reader.everything()).sentAs(sent);
             } catch (IOException cut) {
-                return Outcome.lost("connection ended early (" + cut + ")", reader.everything());
+                return Outcome.lost("connection ended early (" + cut + ")", reader.everything()).sentAs(sent);
             }
         } catch (IOException e) {
-            return Outcome.lost("could not send the request (" + e + ")", "");
+            return Outcome.lost("could not send the request (" + e + ")", "").sentAs(sent);
         }
     }
 

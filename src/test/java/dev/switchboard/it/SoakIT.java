@@ -1,7 +1,7 @@
 package dev.switchboard.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.it.SoakClient.Behaviour;
@@ -115,7 +115,9 @@ class SoakIT {
                 + ", heap after GC " + mib(warm.heapAfterGc) + " -> " + mib(end.heapAfterGc) + " MiB (" + end.gcHow
                 + "), fake upstream connections " + tally.upstreamConnections;
         System.out.println(report);
-        assertEquals(List.of(), tally.lost(), "lost requests; " + report);
+        if (tally.lostCount() > 0) {
+            fail(tally.lostCount() + " lost request(s); " + report + "\n" + SoakEvidence.keep(tally.lost()));
+        }
         assertTrue(tally.count(Kind.STREAM_COMPLETE) > 0 && tally.count(Kind.BODY_COMPLETE) > 0
                 && tally.count(Kind.ERROR_STATUS) > 0 && tally.count(Kind.IN_BAND_ERROR) > 0
                 && tally.count(Kind.CLIENT_LEFT) > 0, "every kind of outcome happened; " + report);
@@ -247,11 +249,11 @@ class SoakIT {
 
     private record Checkpoint(int threads, long heapAfterGc, String gcHow) {}
 
-    /** Outcomes counted by label; lost requests kept (the first 20) with what was received. */
+    /** Outcomes counted by label; lost requests kept (the first 20) with what was sent and received. */
     private static final class Tally {
         private final Map<String, LongAdder> byLabel = new ConcurrentHashMap<>();
         private final Map<Kind, LongAdder> byKind = new ConcurrentHashMap<>();
-        private final Queue<String> lost = new ConcurrentLinkedQueue<>();
+        private final Queue<Outcome> lost = new ConcurrentLinkedQueue<>();
         private final AtomicInteger lostCount = new AtomicInteger();
         volatile long upstreamConnections;
 
@@ -259,7 +261,7 @@ class SoakIT {
             byLabel.computeIfAbsent(outcome.label(), label -> new LongAdder()).increment();
             byKind.computeIfAbsent(outcome.kind(), kind -> new LongAdder()).increment();
             if (outcome.kind() == Kind.LOST && lostCount.incrementAndGet() <= 20) {
-                lost.add(outcome.detail());
+                lost.add(outcome);
             }
         }
 
@@ -278,8 +280,12 @@ class SoakIT {
             return counts;
         }
 
-        List<String> lost() {
+        List<Outcome> lost() {
             return List.copyOf(lost);
+        }
+
+        int lostCount() {
+            return lostCount.get();
         }
     }
 }
