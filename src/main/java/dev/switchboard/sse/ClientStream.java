@@ -315,10 +315,27 @@ public final class ClientStream implements WriteListener, AsyncListener {
         close(CloseReason.TIMED_OUT);
     }
 
+    /**
+     * The container's report of a broken connection, on its own thread. Unless a listener completes (or dispatches)
+     * here, the container runs the error page (the Servlet spec's "error dispatch", SRV.2.3.3.3). That holds even when this stream has already
+     * finished: Tomcat 10.1 puts a completed request back in its error state when the failed write is reported, and
+     * refuses a {@code complete()} from a non-container thread (the upstream's, which found the write failing) once
+     * an earlier listener's {@code onError} has returned. Without a second {@code complete()} here Tomcat ran the WAR's
+     * error page into the committed response, two SEVERE stack traces per client that left mid-stream (SoakIT).
+     */
     @Override
     public synchronized void onError(AsyncEvent event) {
         LOG.debug("request_id={}: the container reported an error: {}", requestId, String.valueOf(event.getThrowable()));
-        close(CloseReason.CLIENT_GONE);
+        if (!finished) {
+            close(CloseReason.CLIENT_GONE);
+            return;
+        }
+        try {
+            asyncContext.complete();
+        } catch (IllegalStateException e) {
+            // Jetty and Undertow: already complete, as it should be; nothing is left to end.
+            LOG.debug("request_id={}: async context already completed: {}", requestId, e.toString());
+        }
     }
 
     @Override
