@@ -16,6 +16,11 @@ public final class ErrorPageServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest clientRequest, HttpServletResponse clientResponse) throws IOException {
+        if (clientResponse.isCommitted()) {
+            // An error dispatch after the status line left (a container reporting a broken stream): there is no
+            // status to set, and an error body inside an SSE stream would corrupt it. The container ends it.
+            return;
+        }
         Object code = clientRequest.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int status = code instanceof Integer number ? number : 500;
         clientResponse.resetBuffer();
