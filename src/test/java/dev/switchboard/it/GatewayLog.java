@@ -60,6 +60,18 @@ final class GatewayLog {
         }, Duration.ofSeconds(10));
     }
 
+    /** How many lines the log has now: a test that looks only at its own lines starts from here. */
+    static int lineCount() {
+        return lines().size();
+    }
+
+    /** The lines from {@code first} (a {@link #lineCount()} taken earlier) that contain {@code text}. */
+    static List<String> linesSince(int first, String text) {
+        List<String> all = lines();
+        return all.subList(Math.min(first, all.size()), all.size()).stream().filter(line -> line.contains(text))
+                .toList();
+    }
+
     static long accessLineCount() {
         return lines().stream().filter(line -> line.contains(" access ")).count();
     }

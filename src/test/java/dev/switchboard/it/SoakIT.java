@@ -104,6 +104,7 @@ class SoakIT {
         SoakClient client = new SoakClient(URI.create(deployment.toString()), REQUEST_TIMEOUT);
         Tally tally = new Tally();
 
+        int logStart = GatewayLog.lineCount();
         upstream.route(SoakFaults::choose);
         run(client, tally, warmUpMillis);
         Checkpoint warm = checkpoint(api, tally, "warm-up");
@@ -121,6 +122,11 @@ class SoakIT {
         assertTrue(tally.count(Kind.STREAM_COMPLETE) > 0 && tally.count(Kind.BODY_COMPLETE) > 0
                 && tally.count(Kind.ERROR_STATUS) > 0 && tally.count(Kind.IN_BAND_ERROR) > 0
                 && tally.count(Kind.CLIENT_LEFT) > 0, "every kind of outcome happened; " + report);
+        // Every soak request is the gateway's to answer: an error page means a container found a request it thought
+        // nobody had ended (Tomcat did, for clients that left mid-stream, until ClientStream completed in onError).
+        List<String> errorPages = GatewayLog.linesSince(logStart, "error page for request_id=");
+        assertTrue(errorPages.isEmpty(), errorPages.size() + " error-page dispatches, e.g. "
+                + errorPages.subList(0, Math.min(5, errorPages.size())) + "; " + report);
         assertTrue(end.threads <= warm.threads + THREAD_MARGIN, "threads grew; " + report);
         assertTrue(end.heapAfterGc <= warm.heapAfterGc + HEAP_MARGIN_BYTES, "heap after GC grew; " + report);
     }
