@@ -71,10 +71,15 @@ final class SoakClient {
      * One request as sent: the client's local port (the gateway logs each request's arrival with it, at debug),
      * when the request was written (this machine's local time, as the gateway's log prints it), and what was asked.
      */
-    record Sent(int localPort, LocalDateTime at, String what) {
+    record Sent(int localPort, LocalDateTime at, long nanos, String what) {
         @Override
         public String toString() {
             return "port " + localPort + ", sent " + at + ", " + what;
+        }
+
+        /** How long after sending something happened: an immediate cut and one after a timeout differ in cause. */
+        String after() {
+            return " after " + (System.nanoTime() - nanos) / 1_000_000 + " ms";
         }
     }
 
@@ -96,13 +101,13 @@ final class SoakClient {
                         + " events" : "")
                 + (behaviour == Behaviour.STALLS || behaviour == Behaviour.STALLS_SMALL_BUFFER ? " for "
                         + stallMillis + " ms" : "");
-        Sent sent = new Sent(0, LocalDateTime.now(), what);
+        Sent sent = new Sent(0, LocalDateTime.now(), System.nanoTime(), what);
         try (Socket socket = new Socket()) {
             if (behaviour == Behaviour.SLOW_READER || behaviour == Behaviour.STALLS_SMALL_BUFFER) {
                 socket.setReceiveBufferSize(2048);
             }
             socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
-            sent = new Sent(socket.getLocalPort(), LocalDateTime.now(), what);
+            sent = new Sent(socket.getLocalPort(), LocalDateTime.now(), System.nanoTime(), what);
             socket.getOutputStream().write(RawStream.post(base, path, key, json, "Connection: close")
                     .getBytes(StandardCharsets.UTF_8));
             socket.getOutputStream().flush();
@@ -118,7 +123,8 @@ final class SoakClient {
             } catch (SocketTimeoutException hang) {
                 return Outcome.lost("no complete response within " + timeout, reader.everything()).sentAs(sent);
             } catch (IOException cut) {
-                return Outcome.lost("connection ended early (" + cut + ")", reader.everything()).sentAs(sent);
+                return Outcome.lost("connection ended early (" + cut + ")" + sent.after(), reader.everything())
+                        .sentAs(sent);
             }
         } catch (IOException e) {
             return Outcome.lost("could not send the request (" + e + ")", "").sentAs(sent);
