@@ -240,7 +240,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
             respond(status, "application/json", headers, errorJson);
             return;
         }
-        if (abortOnFailure && !finished && ConnectionAbort.abort(clientResponse)) {
+        if (abortOnFailure && !finished && ConnectionAbort.abort(asyncContext)) {
             complete(); // the container already knows the response is broken: this only releases the request
             return;
         }
@@ -274,7 +274,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
         if (cutNanos != 0 && !finished && System.nanoTime() - cutNanos >= giveUpNanos()) {
             // Cut for being too slow and still not reading its last event: stop holding the request for it.
             LOG.debug("request_id={}: client never read the end of a cut stream; aborting its connection", requestId);
-            ConnectionAbort.abort(clientResponse);
+            ConnectionAbort.abort(asyncContext);
             complete();
             return;
         }
