@@ -56,6 +56,8 @@ public final class ClientStream implements WriteListener, AsyncListener {
     private final ServletOutputStream output;
     private final int maxBufferedBytes;
     private final Runnable onCommit;
+    /** The request's id (x-request-id), named in this class's log lines so they can be told apart under load. */
+    private final String requestId;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private int pendingBytes;
     private Listener listener = NO_LISTENER;
@@ -85,10 +87,13 @@ public final class ClientStream implements WriteListener, AsyncListener {
      * Must be called on the container thread that started {@code asyncContext}.
      *
      * @param onCommit run once, when the status line is about to leave (time to first byte)
+     * @param requestId named in log lines only
      */
-    public ClientStream(AsyncContext asyncContext, int maxBufferedBytes, Runnable onCommit) throws IOException {
+    public ClientStream(AsyncContext asyncContext, int maxBufferedBytes, Runnable onCommit, String requestId)
+            throws IOException {
         this.asyncContext = asyncContext;
         this.onCommit = onCommit;
+        this.requestId = requestId;
         this.clientResponse = (HttpServletResponse) asyncContext.getResponse();
         this.output = clientResponse.getOutputStream();
         this.maxBufferedBytes = maxBufferedBytes;
@@ -145,7 +150,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
     private synchronized void clientLeftBeforeCommit() {
         clientWatch = null;
         if (!committed && !finished) {
-            LOG.debug("client closed its connection before the response started");
+            LOG.debug("request_id={}: client closed its connection before the response started", requestId);
             close(CloseReason.CLIENT_GONE);
         }
     }
@@ -235,7 +240,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
             respond(status, "application/json", headers, errorJson);
             return;
         }
-        if (abortOnFailure && !finished && ConnectionAbort.abort(clientResponse)) {
+        if (abortOnFailure && !finished && ConnectionAbort.abort(asyncContext)) {
             complete(); // the container already knows the response is broken: this only releases the request
             return;
         }
@@ -268,8 +273,8 @@ public final class ClientStream implements WriteListener, AsyncListener {
     private synchronized void beat() {
         if (cutNanos != 0 && !finished && System.nanoTime() - cutNanos >= giveUpNanos()) {
             // Cut for being too slow and still not reading its last event: stop holding the request for it.
-            LOG.debug("client never read the end of a cut stream; aborting its connection");
-            ConnectionAbort.abort(clientResponse);
+            LOG.debug("request_id={}: client never read the end of a cut stream; aborting its connection", requestId);
+            ConnectionAbort.abort(asyncContext);
             complete();
             return;
         }
@@ -295,7 +300,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
 
     @Override
     public synchronized void onError(Throwable failure) {
-        LOG.debug("client write failed: {}", failure.toString());
+        LOG.debug("request_id={}: client write failed: {}", requestId, failure.toString());
         close(CloseReason.CLIENT_GONE);
     }
 
@@ -310,9 +315,27 @@ public final class ClientStream implements WriteListener, AsyncListener {
         close(CloseReason.TIMED_OUT);
     }
 
+    /**
+     * The container's report of a broken connection, on its own thread. Unless a listener completes (or dispatches)
+     * here, the container runs the error page (the Servlet spec's "error dispatch", SRV.2.3.3.3). That holds even when this stream has already
+     * finished: Tomcat 10.1 puts a completed request back in its error state when the failed write is reported, and
+     * refuses a {@code complete()} from a non-container thread (the upstream's, which found the write failing) once
+     * an earlier listener's {@code onError} has returned. Without a second {@code complete()} here Tomcat ran the WAR's
+     * error page into the committed response, two SEVERE stack traces per client that left mid-stream (SoakIT).
+     */
     @Override
     public synchronized void onError(AsyncEvent event) {
-        close(CloseReason.CLIENT_GONE);
+        LOG.debug("request_id={}: the container reported an error: {}", requestId, String.valueOf(event.getThrowable()));
+        if (!finished) {
+            close(CloseReason.CLIENT_GONE);
+            return;
+        }
+        try {
+            asyncContext.complete();
+        } catch (IllegalStateException e) {
+            // Jetty and Undertow: already complete, as it should be; nothing is left to end.
+            LOG.debug("request_id={}: async context already completed: {}", requestId, e.toString());
+        }
     }
 
     @Override
@@ -379,7 +402,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
             }
         } catch (IOException | IllegalStateException e) {
             // A failed write or flush is how a vanished client shows itself on every container.
-            LOG.debug("client write failed: {}", e.toString());
+            LOG.debug("request_id={}: client write failed: {}", requestId, e.toString());
             close(CloseReason.CLIENT_GONE);
         }
     }
@@ -412,7 +435,7 @@ public final class ClientStream implements WriteListener, AsyncListener {
             asyncContext.complete();
         } catch (IllegalStateException e) {
             // The container already completed or recycled the request after an error; nothing left to release.
-            LOG.debug("async context already completed: {}", e.toString());
+            LOG.debug("request_id={}: async context already completed: {}", requestId, e.toString());
         } finally {
             released();
         }

@@ -1,5 +1,6 @@
 package dev.switchboard.sse;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.ServletResponseWrapper;
 import java.io.Closeable;
@@ -32,9 +33,22 @@ final class ConnectionAbort {
 
     private ConnectionAbort() {}
 
-    /** Aborts the connection under {@code clientResponse}; false when this container is not supported. */
-    static boolean abort(ServletResponse clientResponse) {
-        ServletResponse response = clientResponse;
+    /**
+     * Aborts the connection of {@code asyncContext}'s request; false when this container is not supported or the
+     * request has ended. The response is asked of the context now, not kept from the start: a container refuses a
+     * context whose request has ended, while a kept response may already serve another request. Tomcat recycles a
+     * finished request's objects for the next connection its processor serves; with the connector's
+     * {@code discardFacades} off (the default before Tomcat 10) a kept facade is that next request's, and aborting
+     * through it killed an innocent connection ({@code ConnectionAbortTomcatTest}).
+     */
+    static boolean abort(AsyncContext asyncContext) {
+        ServletResponse response;
+        try {
+            response = asyncContext.getResponse();
+        } catch (IllegalStateException e) {
+            LOG.debug("not aborting: the request has ended ({})", e.toString());
+            return false;
+        }
         while (response instanceof ServletResponseWrapper wrapper) {
             response = wrapper.getResponse();
         }

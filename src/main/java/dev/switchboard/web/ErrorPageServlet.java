@@ -1,11 +1,14 @@
 package dev.switchboard.web;
 
 import dev.switchboard.openai.ApiError;
+import dev.switchboard.usage.AccessRecord;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * The WAR's error page for everything the container itself rejects or fails on: OpenAI-shaped JSON instead of the
@@ -13,9 +16,23 @@ import java.io.IOException;
  */
 public final class ErrorPageServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LogManager.getLogger(ErrorPageServlet.class);
 
     @Override
     protected void service(HttpServletRequest clientRequest, HttpServletResponse clientResponse) throws IOException {
+        boolean committed = clientResponse.isCommitted();
+        if (LOG.isDebugEnabled()) {
+            // Which request the container sent here: the gateway answers its own requests itself, so under load an
+            // error page names a request the container thought nobody had ended (SoakIT counts these).
+            Object record = clientRequest.getAttribute(AccessRecord.ATTRIBUTE);
+            LOG.debug("error page for request_id={} (committed: {})",
+                    record instanceof AccessRecord access ? access.requestId() : "-", committed);
+        }
+        if (committed) {
+            // An error dispatch after the status line left (a container reporting a broken stream): there is no
+            // status to set, and an error body inside an SSE stream would corrupt it. The container ends it.
+            return;
+        }
         Object code = clientRequest.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int status = code instanceof Integer number ? number : 500;
         clientResponse.resetBuffer();

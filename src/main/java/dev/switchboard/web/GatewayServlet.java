@@ -102,7 +102,7 @@ public final class GatewayServlet extends HttpServlet {
         async.setTimeout(chooser.maxStreamMs());
         AccessLog.logOnComplete(async, accessRecord);
         ClientStream clientStream = new ClientStream(async, gateway.config().limits().maxStreamBufferBytes(),
-                accessRecord::firstByte);
+                accessRecord::firstByte, accessRecord.requestId());
         clientStream.whenFinished(Admission.handOff(clientRequest));
         ChatCall call = new ChatCall(gateway, chooser, caller, accessRecord, clientStream);
         new BodyReader(clientRequest.getInputStream(), contentLength, maxBytes, call).start();

@@ -43,9 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * round-robin position) cannot leak into another test. Tokens are literal and named after their platform
  * ({@code reset-a}, {@code reset-b}, …, see {@link FaultConfig#tokens}); the upstream path names the platform.
  *
- * <p>Rows not produced here: "client went away" during a backoff (the backoff is full jitter from a random source the
- * test cannot fix, so the disconnect cannot be placed inside it reliably; the slow-first-byte disconnect below covers
- * the same stop-everything rule), and DNS failures (no resolver to fail on loopback; they take the same path as a
+ * <p>Rows not produced here: DNS failures (no resolver to fail on loopback; they take the same path as a
  * refused connect, {@code UnknownHostException} → {@code upstream_connect_error}, unit-tested in
  * {@code UpstreamFailuresClassifyTest}).
  */
@@ -82,6 +80,13 @@ class FaultMatrixIT {
     /** Every failure ejects: the quickest way to a pool that is ejected as a whole. */
     private static final String EJECT_AT_ONCE = "{ \"maxRetries\": 2, \"backoffBaseMs\": 5, \"backoffCapMs\": 20,"
             + " \"ejectAfterFailures\": 1, \"ejectMs\": 600000, \"ejectMaxMs\": 600000 }";
+    /**
+     * A backoff no test outlives: full jitter draws the wait from [0, min(cap, base·2ⁿ)], so base and cap of ten days
+     * put a wait shorter than the few seconds a test needs to see it and leave at odds of about 1 in 100,000 per
+     * backoff. The deadline lies beyond the cap, else the plan would give up rather than wait.
+     */
+    private static final String LONG_BACKOFF = "{ \"maxRetries\": 2, \"backoffBaseMs\": 864000000,"
+            + " \"backoffCapMs\": 864000000, \"deadlineMs\": 1728000000, \"ejectAfterFailures\": 100 }";
     private static final String SERVES_MODEL = ", \"models\": { \"" + MODEL + "\": \"" + MODEL + "\" }";
 
     @ArquillianResource
@@ -115,6 +120,7 @@ class FaultMatrixIT {
                 .platform("stalled", fault + "/stalled/v1", 2, "{ \"maxRetries\": 2, \"backoffBaseMs\": 5,"
                         + " \"backoffCapMs\": 20, \"deadlineMs\": " + STALLED_MS + " }",
                         ", \"timeouts\": { \"firstByteMs\": " + STALLED_MS + ", \"idleMs\": " + STALLED_MS + " }")
+                .platform("patient", fault + "/patient/v1", 2, LONG_BACKOFF, "")
                 .platform("primary", fault + "/primary/v1", 2, FaultConfig.FAST, SERVES_MODEL)
                 .platform("secondary", fault + "/secondary/v1", 1, FaultConfig.FAST, SERVES_MODEL)
                 .router("failover", "primary", "secondary")
@@ -594,6 +600,44 @@ class FaultMatrixIT {
     @Test
     void aClientResettingItsConnectionDuringASlowFirstByteStopsEverything() {
         clientLeavesWhileTheUpstreamIsSilent(false, Fault.stall(), true);
+    }
+
+    /**
+     * RELIABILITY.md "client went away: stop at once", between attempts: a 500 starts a backoff (made long by the
+     * platform's config, so the test can see it under way), the client hangs up, and the gateway must cancel the
+     * backoff, complete the request and make no further attempt. The backoff is a task on the gateway's timer, so
+     * an empty timer afterwards is the proof that no attempt is still scheduled (waiting out the backoff is not an
+     * option); the access line is the proof that the container completed the request's async context.
+     */
+    @Test
+    void aClientLeavingDuringTheBackoffBetweenAttemptsStopsEverything() {
+        upstream.always(Fault.status(500).json(vendorError("The server had an error.", "server_error", null)));
+        URI base = URI.create(deployment.toString());
+        RawStream client = RawStream.open(base, RawStream.post(base, "/patient/v1/chat/completions",
+                Canaries.LICENSE_ALL, Api.chat(MODEL, false, "hi")), 0);
+        try {
+            upstream.awaitRequest(0).awaitClientEnd(CLIENT_END); // the 500 was read whole: the gateway closed it
+            // The request is in flight with nothing upstream: it waits in the backoff. (Should the jitter draw a wait
+            // too short to see, the next attempt fails the same way and its own backoff is seen instead.)
+            Await.until("a backoff under way", () -> {
+                JsonNode stats = Leaks.stats(api());
+                return stats.path("requestsInFlight").asInt() == 2 // this one and the stats request itself
+                        && stats.path("upstreamExchanges").asInt() == 0;
+            });
+        } finally {
+            client.close(); // FIN: the probe notices it within about a second
+        }
+        int attemptsBeforeLeaving = upstream.attempts().size();
+
+        // The gateway let the request go: only the stats request itself is in flight, and the container completed it
+        // (the access line is written from AsyncListener.onComplete).
+        Await.until("the request ended", () -> Leaks.stats(api()).path("requestsInFlight").asInt() == 1);
+        String requestId = GatewayLog.requestIdFrom(client.localPort());
+        String access = GatewayLog.accessLine(requestId);
+        assertTrue(access.contains("attempts=" + attemptsBeforeLeaving), access);
+        // No attempt is scheduled any more: the timer is empty (the probe's scan also stops with nothing watched).
+        Await.until("no timer task left", () -> Leaks.stats(api()).path("timerTasks").asInt(-1) == 0);
+        settled(attemptsBeforeLeaving);
     }
 
     private void clientLeavesWhileTheUpstreamIsSilent(boolean stream, Fault silence) {

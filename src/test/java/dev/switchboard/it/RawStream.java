@@ -198,6 +198,11 @@ public final class RawStream implements AutoCloseable {
         return count;
     }
 
+    /** This client's port: the gateway logs each request's arrival with it (at debug), to find its log lines. */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
     /** Hangs up with RST (SO_LINGER 0) instead of FIN: the server's socket leaves the kernel's tables at once. */
     public void reset() {
         try {

@@ -12,6 +12,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,15 +47,39 @@ final class SoakClient {
 
     enum Kind { STREAM_COMPLETE, BODY_COMPLETE, ERROR_STATUS, IN_BAND_ERROR, CLIENT_LEFT, LOST }
 
-    /** What one request ended with; {@code label} is the counting key, {@code detail} explains a lost one. */
-    record Outcome(Kind kind, String label, String detail) {
+    /**
+     * What one request ended with; {@code label} is the counting key, {@code detail} explains a lost one, and
+     * {@code sent} says which connection it was and when, to find the gateway's log lines of a lost one.
+     */
+    record Outcome(Kind kind, String label, String detail, Sent sent) {
         static Outcome of(Kind kind, String label) {
-            return new Outcome(kind, label, null);
+            return new Outcome(kind, label, null, null);
         }
 
         static Outcome lost(String why, String received) {
             String excerpt = received.length() > 600 ? received.substring(0, 600) + "…" : received;
-            return new Outcome(Kind.LOST, "lost", why + "; received: " + excerpt.replace("\r", "\\r").replace("\n", "\\n"));
+            return new Outcome(Kind.LOST, "lost", why + "; received " + received.length() + " chars: "
+                    + excerpt.replace("\r", "\\r").replace("\n", "\\n"), null);
+        }
+
+        Outcome sentAs(Sent sent) {
+            return new Outcome(kind, label, detail, sent);
+        }
+    }
+
+    /**
+     * One request as sent: the client's local port (the gateway logs each request's arrival with it, at debug),
+     * when the request was written (this machine's local time, as the gateway's log prints it), and what was asked.
+     */
+    record Sent(int localPort, LocalDateTime at, long nanos, String what) {
+        @Override
+        public String toString() {
+            return "port " + localPort + ", sent " + at + ", " + what;
+        }
+
+        /** How long after sending something happened: an immediate cut and one after a timeout differ in cause. */
+        String after() {
+            return " after " + (System.nanoTime() - nanos) / 1_000_000 + " ms";
         }
     }
 
@@ -62,6 +87,7 @@ final class SoakClient {
 
     private final URI base;
     private final Duration timeout;
+    private final PortHistory ports = new PortHistory();
 
     SoakClient(URI base, Duration timeout) {
         this.base = base;
@@ -70,31 +96,57 @@ final class SoakClient {
 
     Outcome exchange(String path, String key, String json, boolean stream, Behaviour behaviour, int leaveAfterEvents,
             long stallMillis) {
+        Outcome outcome = exchangeOnce(path, key, json, stream, behaviour, leaveAfterEvents, stallMillis);
+        Sent sent = outcome.sent();
+        if (sent == null || sent.localPort() == 0) {
+            return outcome;
+        }
+        ports.ended(sent.localPort(), sent.nanos(), outcome.kind());
+        if (outcome.kind() == Kind.LOST) {
+            // What this port carried just before: a port the kernel hands out again at once (an RST leaves no
+            // TIME_WAIT) may meet remnants of its previous connection.
+            outcome = new Outcome(outcome.kind(), outcome.label(), outcome.detail() + "; this port before: "
+                    + ports.describe(sent.localPort(), sent.nanos()), sent);
+        }
+        return outcome;
+    }
+
+    private Outcome exchangeOnce(String path, String key, String json, boolean stream, Behaviour behaviour,
+            int leaveAfterEvents, long stallMillis) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        String what = path + (stream ? " stream" : " whole") + " " + behaviour
+                + (behaviour == Behaviour.LEAVES || behaviour == Behaviour.ABORTS ? " after " + leaveAfterEvents
+                        + " events" : "")
+                + (behaviour == Behaviour.STALLS || behaviour == Behaviour.STALLS_SMALL_BUFFER ? " for "
+                        + stallMillis + " ms" : "");
+        Sent sent = new Sent(0, LocalDateTime.now(), System.nanoTime(), what);
         try (Socket socket = new Socket()) {
             if (behaviour == Behaviour.SLOW_READER || behaviour == Behaviour.STALLS_SMALL_BUFFER) {
                 socket.setReceiveBufferSize(2048);
             }
             socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
+            sent = new Sent(socket.getLocalPort(), LocalDateTime.now(), System.nanoTime(), what);
+            ports.sent(sent.localPort(), sent.nanos(), behaviour); // before anything can end it
             socket.getOutputStream().write(RawStream.post(base, path, key, json, "Connection: close")
                     .getBytes(StandardCharsets.UTF_8));
             socket.getOutputStream().flush();
             if (behaviour == Behaviour.ABORTS_AT_ONCE) {
                 socket.setSoLinger(true, 0);
-                return Outcome.of(Kind.CLIENT_LEFT, "client left before the response");
+                return Outcome.of(Kind.CLIENT_LEFT, "client left before the response").sentAs(sent);
             }
             InputStream raw = new DeadlineInputStream(socket, deadline);
             InputStream in = behaviour == Behaviour.SLOW_READER ? new SlowInputStream(raw) : raw;
             Reader reader = new Reader(in);
             try {
-                return read(reader, stream, behaviour, leaveAfterEvents, stallMillis, socket);
+                return read(reader, stream, behaviour, leaveAfterEvents, stallMillis, socket).sentAs(sent);
             } catch (SocketTimeoutException hang) {
-                return Outcome.lost("no complete response within " + timeout, reader.everything());
+                return Outcome.lost("no complete response within " + timeout, reader.everything()).sentAs(sent);
             } catch (IOException cut) {
-                return Outcome.lost("connection ended early (" + cut + ")", reader.everything());
+                return Outcome.lost("connection ended early (" + cut + ")" + sent.after(), reader.everything())
+                        .sentAs(sent);
             }
         } catch (IOException e) {
-            return Outcome.lost("could not send the request (" + e + ")", "");
+            return Outcome.lost("could not send the request (" + e + ")", "").sentAs(sent);
         }
     }
 
@@ -354,6 +406,48 @@ final class SoakClient {
             int read = in.read(target, offset, Math.min(length, 256));
             LockSupport.parkNanos(2_000_000); // the reader's own pace
             return read;
+        }
+    }
+
+    /**
+     * The last few requests sent from each local port, kept in arrays allocated once (the soak compares the heap
+     * between its checkpoints): when, with which behaviour, and how each ended. Thread-safe.
+     */
+    private static final class PortHistory {
+        private static final int SLOTS = 4;
+        private final long[] sentNanos = new long[65536 * SLOTS];
+        private final byte[] behaviours = new byte[65536 * SLOTS];
+        private final byte[] kinds = new byte[65536 * SLOTS];
+        private final byte[] next = new byte[65536];
+
+        synchronized void sent(int port, long nanos, Behaviour behaviour) {
+            int slot = port * SLOTS + next[port];
+            sentNanos[slot] = nanos;
+            behaviours[slot] = (byte) behaviour.ordinal();
+            kinds[slot] = -1; // not ended yet
+            next[port] = (byte) ((next[port] + 1) % SLOTS);
+        }
+
+        synchronized void ended(int port, long nanos, Kind kind) {
+            for (int slot = port * SLOTS; slot < (port + 1) * SLOTS; slot++) {
+                if (sentNanos[slot] == nanos) {
+                    kinds[slot] = (byte) kind.ordinal();
+                }
+            }
+        }
+
+        /** The earlier requests from {@code port}, newest first, relative to {@code nanos}. */
+        synchronized String describe(int port, long nanos) {
+            StringBuilder out = new StringBuilder();
+            for (int i = 1; i <= SLOTS; i++) {
+                int slot = port * SLOTS + Math.floorMod(next[port] - i, SLOTS);
+                if (sentNanos[slot] != 0 && sentNanos[slot] != nanos) {
+                    out.append(out.length() == 0 ? "" : ", ").append(Behaviour.values()[behaviours[slot]])
+                            .append(" sent ").append((nanos - sentNanos[slot]) / 1_000_000).append(" ms earlier, ")
+                            .append(kinds[slot] < 0 ? "not ended" : Kind.values()[kinds[slot]]);
+                }
+            }
+            return out.length() == 0 ? "(none in this run)" : out.toString();
         }
     }
 }
