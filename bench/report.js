@@ -14,6 +14,8 @@ function arg(name, dflt) {
 const dir = arg('dir', '.');
 const load = (n) => JSON.parse(fs.readFileSync(path.join(dir, n + '.json'), 'utf8'));
 const longOnly = arg('long-only', '0') === '1';
+// The JVM the gateway runs in: Tomcat (default) or Jetty (BENCH_CONTAINER=jetty).
+const C = arg('container', 'Tomcat');
 const longCounts = arg('long-counts', '').split(/\s+/).filter(Boolean);
 const h2Counts = arg('h2-counts', '').split(/\s+/).filter(Boolean);
 
@@ -55,9 +57,9 @@ if (!longOnly) {
   row('  latency p50 / p99 at 64 conn (ms)', `${f(ms(td.p50Us))} / ${f(ms(td.p99Us))}`,
     `${f(ms(tg.p50Us))} / ${f(ms(tg.p99Us))}`, '');
   row('CPU per request at 64 conn (µs)', `${f(cpuUs(td.upstreamCpuTicks, td.clkTck, td.requests), 0)} (fake upstream)`,
-    `${f(cpuUs(tg.tomcatCpuTicks, tg.clkTck, tg.requests), 0)} (Tomcat JVM)`, 'target ≤ 100 µs');
+    `${f(cpuUs(tg.tomcatCpuTicks, tg.clkTck, tg.requests), 0)} (${C} JVM)`, 'target ≤ 100 µs');
   row('CPU per request on 1 conn (µs)', `${f(cpuUs(ld.upstreamCpuTicks, ld.clkTck, ld.requests), 0)} (fake upstream)`,
-    `${f(cpuUs(lg.tomcatCpuTicks, lg.clkTck, lg.requests), 0)} (Tomcat JVM)`, '');
+    `${f(cpuUs(lg.tomcatCpuTicks, lg.clkTck, lg.requests), 0)} (${C} JVM)`, '');
   if (tg.mavenCpuTicks > 0) {
     row('  harness: Maven JVM relaying Tomcat stdout (µs/req)', '', f(cpuUs(tg.mavenCpuTicks, tg.clkTck, tg.requests), 0),
       'not gateway cost, but shares the 2 cores');
@@ -87,7 +89,7 @@ if (!longOnly) {
   row('  latency p50 / p99 at 64 conn (ms)', `${f(ms(atd.p50Us))} / ${f(ms(atd.p99Us))}`,
     `${f(ms(atg.p50Us))} / ${f(ms(atg.p99Us))}`, '');
   row('  CPU per request at 64 conn (µs)', `${f(cpuUs(atd.upstreamCpuTicks, atd.clkTck, atd.requests), 0)} (fake upstream)`,
-    `${f(cpuAnt, 0)} (Tomcat JVM)`, `${f(cpuAnt / cpuPass)}× pass-through; target ≤ 2×`);
+    `${f(cpuAnt, 0)} (${C} JVM)`, `${f(cpuAnt / cpuPass)}× pass-through; target ≤ 2×`);
   row(`  TTFT p50, ${ad.streams} streams × ${ad.rounds} rounds (ms)`, f(ad.ttftP50Ms), f(ag.ttftP50Ms),
     `${signed(ag.ttftP50Ms - ad.ttftP50Ms)} ms added (pass-through ${signed(sg.ttftP50Ms - sd.ttftP50Ms)})`);
   row(`  TTFT p99, ${ad.streams} streams × ${ad.rounds} rounds (ms)`, f(ad.ttftP99Ms), f(ag.ttftP99Ms),
@@ -101,10 +103,10 @@ if (!longOnly) {
   if (fs.existsSync(path.join(dir, 'tput_floor.json'))) {
     const tf = load('tput_floor'), lf = load('lat_floor');
     const cpuFloor = cpuUs(tf.tomcatCpuTicks, tf.clkTck, tf.requests);
-    row('**floor** (bare async proxy servlet, same Tomcat and HttpClient 5): throughput, 64 conn (req/s)',
+    row('**floor** (bare async proxy servlet, same container and HttpClient 5): throughput, 64 conn (req/s)',
       f(rps(td), 0), f(rps(tf), 0), `${f(rps(tf) / rps(td))}× direct (gateway: ${f(rps(tg) / rps(td))}×)`);
     row('  requests / errors (non-2xx + socket)', '', `${tf.requests} / ${errs(tf)} · 1 conn: ${lf.requests} / ${errs(lf)}`, '');
-    row('  CPU per request at 64 conn (µs)', '', `${f(cpuFloor, 0)} (Tomcat JVM)`,
+    row('  CPU per request at 64 conn (µs)', '', `${f(cpuFloor, 0)} (${C} JVM)`,
       `the gateway's own work: ${f(cpuPass - cpuFloor, 0)} µs of its ${f(cpuPass, 0)}`);
     row('  CPU per request on 1 conn (µs)', '', f(cpuUs(lf.tomcatCpuTicks, lf.clkTck, lf.requests), 0),
       `gateway: ${f(cpuUs(lg.tomcatCpuTicks, lg.clkTck, lg.requests), 0)}`);
@@ -138,10 +140,10 @@ function longRows(kind, n) {
   row(`  TTFT p50 / p99 (ms)`, `${f(Ld.ttftP50Ms)} / ${f(Ld.ttftP99Ms)}`, `${f(Lg.ttftP50Ms)} / ${f(Lg.ttftP99Ms)}`, '');
   row(`  largest inter-chunk gap / wall time (ms)`, `${f(Ld.maxGapMs)} / ${Ld.wallMs}`, `${f(Lg.maxGapMs)} / ${Lg.wallMs}`,
     `upstream sends every ${Ld.gap} ms`);
-  row(`  Tomcat threads idle → peak`, '', `${Lt.idleThreads} → ${Lt.peakThreads}`, '');
-  row(`  Tomcat open files, peak`, '', `${Lt.peakFds}`, 'limit 20,000 per process here');
+  row(`  ${C} threads idle → peak`, '', `${Lt.idleThreads} → ${Lt.peakThreads}`, '');
+  row(`  ${C} open files, peak`, '', `${Lt.peakFds}`, 'limit 20,000 per process here');
   // No per-stream RSS figure: G1 gives memory back after the forced full GCs, so RSS moves both ways.
-  row(`  Tomcat RSS idle → peak (MiB)`, '', `${f(Lt.idleRssKb / 1024, 0)} → ${f(Lt.peakRssKb / 1024, 0)}`, '');
+  row(`  ${C} RSS idle → peak (MiB)`, '', `${f(Lt.idleRssKb / 1024, 0)} → ${f(Lt.peakRssKb / 1024, 0)}`, '');
   const perStream = Lt.baseHeapKb >= 0 && Lt.midHeapKb >= 0 && Lt.midOpenUpstream > 0
     ? ((Lt.midHeapKb - Lt.baseHeapKb) / Lt.midOpenUpstream) : null;
   const base = kind === 'h2' ? 'with the HTTP/1.1 pool empty' : 'the first';

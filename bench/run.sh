@@ -18,6 +18,9 @@
 #   server.xml (default connector, maxConnections 8192, an AccessLogValve), as the first runs measured.
 # BENCH_CONNECTOR_ATTRS='name="value" ...': extra attributes for the tuned <Connector> (experiments).
 # BENCH_CATALINA_OPTS: extra JVM options for the tuned Tomcat (e.g. -Xlog:gc).
+# BENCH_CONTAINER=jetty: the WAR as ROOT.war in Jetty 12 instead (the jetty-home zip from the Maven repository, the
+#   version of the pom) with server-configs/jetty/start.d/switchboard.ini, the deployment README's recipe; the
+#   floor is deployed there too. Rows that say "container" are then Jetty's JVM. Default: tomcat.
 # BENCH_LONG_STREAMS="2000 9000": the concurrent long-stream steps (smoke: 20); BENCH_LONG_CHUNKS (50) and
 #   BENCH_LONG_GAP_MS (600) shape each long stream. BENCH_LONG_ONLY=1 runs only
 #   those steps (heap experiments); the report then has only their rows.
@@ -69,9 +72,11 @@ else
   H2_COUNTS=${BENCH_H2_STREAMS-10000}
 fi
 BENCH_TOMCAT=${BENCH_TOMCAT:-tuned}
+BENCH_CONTAINER=${BENCH_CONTAINER:-tomcat}
+case "$BENCH_CONTAINER" in tomcat|jetty) ;; *) echo "BENCH_CONTAINER must be tomcat or jetty" >&2; exit 2 ;; esac
 LONG_ONLY=${BENCH_LONG_ONLY:-0}
 FLOOR=${BENCH_FLOOR:-1}
-[ "$BENCH_TOMCAT" = tuned ] || FLOOR=0
+[ "$BENCH_TOMCAT" = tuned ] || [ "$BENCH_CONTAINER" = jetty ] || FLOOR=0
 if [ "${BENCH_H2_ONLY:-0}" = 1 ]; then LONG_ONLY=1; L_COUNTS=""; fi
 case "$BENCH_TOMCAT" in tuned|cargo) ;; *) echo "BENCH_TOMCAT must be tuned or cargo" >&2; exit 2 ;; esac
 
@@ -149,7 +154,36 @@ node bench/fake-upstream.js --port "$UPSTREAM_PORT" --h2-port "$UPSTREAM_H2_PORT
   >"$TMP/upstream.log" 2>&1 &
 UP_PID=$!
 
-if [ "$BENCH_TOMCAT" = cargo ]; then
+# floor_war SERVLET_API_JAR DEST: the floor (bench/floor/FloorProxy.java) as a WAR, deployed as /floor next to the
+# gateway; FLOOR_OPTS are the JVM options it reads its upstream from.
+floor_war() {
+  local fw="$TMP/floor-war"; mkdir -p "$fw/WEB-INF/classes" "$fw/WEB-INF/lib"
+  cp target/switchboard/WEB-INF/lib/{httpclient5,httpcore5,httpcore5-h2,slf4j-api}-*.jar "$fw/WEB-INF/lib/"
+  javac -d "$fw/WEB-INF/classes" -cp "$1:$(ls "$fw"/WEB-INF/lib/*.jar | tr '\n' ':')" bench/floor/FloorProxy.java
+  (cd "$fw" && jar cf "$2" .)
+  FLOOR_OPTS="-Dfloor.upstream=http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions -Dfloor.token=bench-token"
+}
+
+if [ "$BENCH_CONTAINER" = jetty ]; then
+  JETTY_VERSION=$(sed -n 's:.*<jetty.version>\(.*\)</jetty.version>.*:\1:p' pom.xml | head -1)
+  log "starting the gateway in Jetty $JETTY_VERSION with server-configs/jetty/start.d/switchboard.ini on port $GATEWAY_PORT"
+  mvn -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    -Dartifact="org.eclipse.jetty:jetty-home:$JETTY_VERSION:zip" -DoutputDirectory="$TMP" >"$TMP/jetty-fetch.log" 2>&1 ||
+    { cat "$TMP/jetty-fetch.log" >&2; exit 1; }
+  (cd "$TMP" && jar xf "jetty-home-$JETTY_VERSION.zip")
+  JH="$TMP/jetty-home-$JETTY_VERSION"; JB="$TMP/jetty-base"
+  mkdir -p "$JB/start.d" "$JB/webapps"
+  cp target/switchboard.war "$JB/webapps/ROOT.war"
+  [ "$FLOOR" = 1 ] && floor_war "$(ls "$JH"/lib/jakarta.servlet-api-6*.jar)" "$JB/webapps/floor.war"
+  # The shipped ini, only moved to loopback and the bench port; the config comes from SWITCHBOARD_CONFIG.
+  sed -e "s|^jetty.http.port=.*|jetty.http.port=$GATEWAY_PORT\njetty.http.host=127.0.0.1|" -e 's|^-Dswitchboard.config=.*||' \
+    server-configs/jetty/start.d/switchboard.ini >"$JB/start.d/switchboard.ini"
+  grep -q "port=$GATEWAY_PORT" "$JB/start.d/switchboard.ini" || { echo "could not set the port in switchboard.ini" >&2; exit 1; }
+  # shellcheck disable=SC2086 # FLOOR_OPTS and BENCH_CATALINA_OPTS are lists of JVM options
+  (cd "$JB" && SWITCHBOARD_CONFIG="$CFG" exec java ${BENCH_CATALINA_OPTS:-} ${FLOOR_OPTS:-} -jar "$JH/start.jar") \
+    >"$TMP/cargo.log" 2>&1 &
+  STARTER_PID=$!   # start.jar runs Jetty in its own JVM here (no JVM options in the ini, so no fork)
+elif [ "$BENCH_TOMCAT" = cargo ]; then
   log "starting the gateway (cargo:run, cargo's default connector) on port $GATEWAY_PORT"
   SWITCHBOARD_CONFIG="$CFG" mvn -q cargo:run -Dcargo.servlet.port="$GATEWAY_PORT" -Dcargo.rmi.port="$RMI_PORT" \
     -Dcargo.hostname=127.0.0.1 >"$TMP/cargo.log" 2>&1 &
@@ -164,14 +198,7 @@ else
   CB="$TMP/apache-tomcat-$TOMCAT_VERSION"
   rm -rf "$CB"/webapps/*
   cp target/switchboard.war "$CB/webapps/ROOT.war"
-  if [ "$FLOOR" = 1 ]; then   # the floor: bench/floor/FloorProxy.java as /floor, next to the gateway
-    FW="$TMP/floor-war"; mkdir -p "$FW/WEB-INF/classes" "$FW/WEB-INF/lib"
-    cp target/switchboard/WEB-INF/lib/{httpclient5,httpcore5,httpcore5-h2,slf4j-api}-*.jar "$FW/WEB-INF/lib/"
-    javac -d "$FW/WEB-INF/classes" \
-      -cp "$CB/lib/servlet-api.jar:$(ls "$FW"/WEB-INF/lib/*.jar | tr '\n' ':')" bench/floor/FloorProxy.java
-    (cd "$FW" && jar cf "$CB/webapps/floor.war" .)
-    FLOOR_OPTS="-Dfloor.upstream=http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions -Dfloor.token=bench-token"
-  fi
+  [ "$FLOOR" = 1 ] && floor_war "$CB/lib/servlet-api.jar" "$CB/webapps/floor.war"
   cp server-configs/tomcat/switchboard-error.json "$CB/conf/"
   # The shipped server.xml, only moved to loopback and the bench port (shutdown port off: stopped by SIGTERM).
   sed -e 's|<Server port="8005"|<Server port="-1"|' \
@@ -262,7 +289,7 @@ jfr_start
 wrk_run tput_gateway "$GW_URL" -t2 -c64 -d"${WRK_S}s"
 jfr_stop passthrough
 if [ "$FLOOR" = 1 ]; then
-  log "floor: a bare async proxy servlet on the same Tomcat, warm-up ${WARM_S}s, then 64 connections and 1"
+  log "floor: a bare async proxy servlet in the same container, warm-up ${WARM_S}s, then 64 connections and 1"
   wrk -t2 -c64 -d"${WARM_S}s" -s bench/post.lua "http://127.0.0.1:$GATEWAY_PORT/floor/v1/chat/completions" -- "$KEY" >/dev/null 2>&1
   wrk_run tput_floor "http://127.0.0.1:$GATEWAY_PORT/floor/v1/chat/completions" -t2 -c64 -d"${WRK_S}s"
   wrk_run lat_floor "http://127.0.0.1:$GATEWAY_PORT/floor/v1/chat/completions" -t1 -c1 -d"${WRK_S}s" --latency
@@ -403,8 +430,11 @@ JAVA_V=$(java -version 2>&1 | head -1)
 report_status=0
 node bench/report.js --dir "$TMP" --date "$(date -u +%Y-%m-%dT%H:%MZ)" --commit "$COMMIT" \
   --machine "$MACHINE; $CPU_MODEL; $JAVA_V" --mode "$([ "$SMOKE" = 1 ] && echo smoke || echo full)" \
-  --tomcat "$([ "$BENCH_TOMCAT" = cargo ] && echo "cargo:run, cargo's default connector" ||
-    echo "Tomcat $TOMCAT_VERSION, server-configs/tomcat/server.xml${BENCH_CONNECTOR_ATTRS:+ + $BENCH_CONNECTOR_ATTRS}${BENCH_CATALINA_OPTS:+; JVM $BENCH_CATALINA_OPTS}")" \
+  --container "$([ "$BENCH_CONTAINER" = jetty ] && echo Jetty || echo Tomcat)" \
+  --tomcat "$(if [ "$BENCH_CONTAINER" = jetty ]; then
+      echo "Jetty $JETTY_VERSION, server-configs/jetty/start.d/switchboard.ini${BENCH_CATALINA_OPTS:+; JVM $BENCH_CATALINA_OPTS}"
+    elif [ "$BENCH_TOMCAT" = cargo ]; then echo "cargo:run, cargo's default connector"
+    else echo "Tomcat $TOMCAT_VERSION, server-configs/tomcat/server.xml${BENCH_CONNECTOR_ATTRS:+ + $BENCH_CONNECTOR_ATTRS}${BENCH_CATALINA_OPTS:+; JVM $BENCH_CATALINA_OPTS}"; fi)" \
   --long-counts "$L_COUNTS" --h2-counts "$H2_COUNTS" --long-only "$LONG_ONLY" \
   >"$TMP/report.md" || report_status=$?
 cat "$TMP/report.md"
