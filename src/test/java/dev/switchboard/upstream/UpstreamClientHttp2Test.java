@@ -218,8 +218,8 @@ class UpstreamClientHttp2Test {
 
         List<Recorder> recorders = List.of(new Recorder(true), new Recorder(true), new Recorder(true));
         // The first request opens the connection alone: requests queued while the connection's SETTINGS are still
-        // being exchanged can wait for the next output turn (a known start-up race, see the closing note of issue 6),
-        // which is not what this test is about.
+        // being exchanged can wait for the next output turn (a known start-up race of the HTTP/2 path, still to be
+        // fixed), which is not what this test is about.
         start(client, uri, recorders.get(0));
         H2Upstream.Stream first = upstream.awaitStream(0, WAIT);
         start(client, uri, recorders.get(1));
