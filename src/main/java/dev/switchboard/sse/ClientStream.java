@@ -317,15 +317,17 @@ public final class ClientStream implements WriteListener, AsyncListener {
 
     /**
      * The container's report of a broken connection, on its own thread. Unless a listener completes (or dispatches)
-     * here, the container runs the error page (the Servlet spec's "error dispatch", SRV.2.3.3.3). That holds even when this stream has already
-     * finished: Tomcat 10.1 puts a completed request back in its error state when the failed write is reported, and
-     * refuses a {@code complete()} from a non-container thread (the upstream's, which found the write failing) once
-     * an earlier listener's {@code onError} has returned. Without a second {@code complete()} here Tomcat ran the WAR's
-     * error page into the committed response, two SEVERE stack traces per client that left mid-stream (SoakIT).
+     * here, the container runs the error page (the Servlet spec's "error dispatch", SRV.2.3.3.3). That holds even
+     * when this stream has already finished: Tomcat 10.1 puts a completed request back in its error state when the
+     * failed write is reported, and refuses a {@code complete()} from a non-container thread (the upstream's, which
+     * found the write failing) once an earlier listener's {@code onError} has returned. Without a second
+     * {@code complete()} here Tomcat ran the WAR's error page into the committed response, two SEVERE stack traces
+     * per client that left mid-stream (SoakIT).
      */
     @Override
     public synchronized void onError(AsyncEvent event) {
-        LOG.debug("request_id={}: the container reported an error: {}", requestId, String.valueOf(event.getThrowable()));
+        LOG.debug("request_id={}: the container reported an error: {}", requestId,
+                String.valueOf(event.getThrowable()));
         if (!finished) {
             close(CloseReason.CLIENT_GONE);
             return;

@@ -4,12 +4,14 @@ import dev.switchboard.config.TimeoutsConfig;
 import dev.switchboard.config.UpstreamConfig;
 import dev.switchboard.vendor.UpstreamRequest;
 import java.io.IOException;
+import java.net.URI;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.hc.client5.http.HttpRoute;
 import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -36,6 +38,7 @@ import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
 import org.apache.hc.core5.pool.PoolStats;
 import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.reactor.IOSession;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
@@ -164,11 +167,11 @@ public final class UpstreamClient implements AutoCloseable {
 
     /** The key {@link #UpstreamClient} looks timeouts up by, for a configured base URL. */
     public static String hostKey(String baseUrl) {
-        return HttpHost.create(java.net.URI.create(baseUrl)).toURI();
+        return HttpHost.create(URI.create(baseUrl)).toURI();
     }
 
     /** True when exchanges to {@code uri}'s host are HTTP/2 streams on a shared connection. */
-    public boolean multiplexes(java.net.URI uri) {
+    public boolean multiplexes(URI uri) {
         return h2 != null && h2Hosts.contains(HttpHost.create(uri).toURI());
     }
 
@@ -186,7 +189,7 @@ public final class UpstreamClient implements AutoCloseable {
      */
     public Future<Void> execute(UpstreamRequest upstreamRequest, long idleTimeoutMs,
             AsyncResponseConsumer<Void> consumer, FutureCallback<Void> callback,
-            java.util.function.Consumer<org.apache.hc.core5.reactor.IOSession> onConnection) {
+            Consumer<IOSession> onConnection) {
         SimpleRequestBuilder builder = SimpleRequestBuilder.post(upstreamRequest.uri());
         upstreamRequest.headers().forEach(builder::setHeader);
         var body = AsyncEntityProducers.create(upstreamRequest.body(), ContentType.APPLICATION_JSON);
@@ -200,7 +203,7 @@ public final class UpstreamClient implements AutoCloseable {
         }
         AsyncRequestProducer producer = new BasicRequestProducer(builder.build(),
                 new TrackingEntityProducer(body, channel -> {
-                    org.apache.hc.core5.reactor.IOSession session = ConnectionTracker.current();
+                    IOSession session = ConnectionTracker.current();
                     if (session != null) {
                         onConnection.accept(session);
                     }

@@ -1,5 +1,6 @@
 package dev.switchboard.usage;
 
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -9,6 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class AccessRecord {
     public static final String ATTRIBUTE = AccessRecord.class.getName();
+    private static final HexFormat HEX = HexFormat.of();
 
     private final String requestId = newRequestId();
     private final long startNanos = System.nanoTime();
@@ -32,12 +34,7 @@ public final class AccessRecord {
      */
     static String newRequestId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String hi = Long.toHexString(random.nextLong());
-        String lo = Long.toHexString(random.nextLong());
-        StringBuilder id = new StringBuilder(36).append("req_");
-        id.append("0".repeat(16 - hi.length())).append(hi);
-        id.append("0".repeat(16 - lo.length())).append(lo);
-        return id.toString();
+        return "req_" + HEX.toHexDigits(random.nextLong()) + HEX.toHexDigits(random.nextLong());
     }
 
     public String requestId() {

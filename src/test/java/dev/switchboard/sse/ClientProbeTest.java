@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -166,7 +167,14 @@ class ClientProbeTest {
 
     @Test
     void scansAreQueuedOnTheTimerOnlyWhileSomethingIsWatched() throws Exception {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+        // Each scan that has run (and queued its successor, or not) releases one permit.
+        Semaphore scansRun = new Semaphore(0);
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1) {
+            @Override
+            protected void afterExecute(Runnable task, Throwable failure) {
+                scansRun.release();
+            }
+        };
         try {
             ClientProbe timed = new ClientProbe(List.of(tcp, tcp6), timer);
             assertEquals(0, timer.getQueue().size(), "idle: no scan queued");
@@ -174,16 +182,12 @@ class ClientProbeTest {
             timed.watch("127.0.0.1", 8080, "127.0.0.1", 5556, gone::incrementAndGet).cancel();
             assertEquals(1, timer.getQueue().size(), "one scan for every watch");
             list(tcp, "127.0.0.1", 8080, "127.0.0.1", 5555, "01");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (timer.getCompletedTaskCount() < 1 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            assertTrue(scansRun.tryAcquire(5, TimeUnit.SECONDS), "the first scan ran");
             assertEquals(1, timer.getQueue().size(), "still watching: the next scan is queued");
             first.cancel();
-            while (timer.getCompletedTaskCount() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertEquals(2, timer.getCompletedTaskCount());
+            assertTrue(scansRun.tryAcquire(5, TimeUnit.SECONDS), "the second scan ran");
+            // (Not getCompletedTaskCount: the pool counts a task only after afterExecute has run.)
+            assertEquals(0, scansRun.availablePermits(), "two scans in all");
             assertEquals(0, timer.getQueue().size(), "nothing watched: the timer is empty again");
             assertEquals(0, gone.get());
         } finally {
