@@ -8,8 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The gateway's log file in the container under test (the build passes its path as {@code switchboard.log.file}).
@@ -37,9 +39,9 @@ final class GatewayLog {
 
     /** The access line of the request whose {@code x-request-id} was {@code requestId}. */
     static String accessLine(String requestId) {
-        return Await.value("the access line of " + requestId, () -> lines().stream()
+        return Await.value("the access line of " + requestId, () -> scan(lines -> lines
                 .filter(line -> line.contains(" access ") && line.contains("request_id=" + requestId))
-                .findFirst().orElse(null), Duration.ofSeconds(10));
+                .findFirst().orElse(null), null), Duration.ofSeconds(10));
     }
 
     /**
@@ -48,39 +50,37 @@ final class GatewayLog {
      */
     static String requestIdFrom(int clientPort) {
         Pattern arrival = Pattern.compile("request_id=(req_[0-9a-f]{32}) from \\S+:" + clientPort + "$");
-        return Await.value("the arrival from port " + clientPort, () -> {
-            String id = null;
-            for (String line : lines()) {
-                Matcher matcher = arrival.matcher(line);
-                if (matcher.find()) {
-                    id = matcher.group(1);
-                }
-            }
-            return id;
-        }, Duration.ofSeconds(10));
+        return Await.value("the arrival from port " + clientPort, () -> scan(lines -> lines.map(arrival::matcher)
+                .filter(Matcher::find).map(matcher -> matcher.group(1)).reduce((earlier, later) -> later)
+                .orElse(null), null), Duration.ofSeconds(10));
     }
 
     /** How many lines the log has now: a test that looks only at its own lines starts from here. */
-    static int lineCount() {
-        return lines().size();
+    static long lineCount() {
+        return scan(Stream::count, 0L);
     }
 
     /** The lines from {@code first} (a {@link #lineCount()} taken earlier) that contain {@code text}. */
-    static List<String> linesSince(int first, String text) {
-        List<String> all = lines();
-        return all.subList(Math.min(first, all.size()), all.size()).stream().filter(line -> line.contains(text))
-                .toList();
+    static List<String> linesSince(long first, String text) {
+        return scan(lines -> lines.skip(first).filter(line -> line.contains(text)).toList(), List.of());
     }
 
     static long accessLineCount() {
-        return lines().stream().filter(line -> line.contains(" access ")).count();
+        return scan(lines -> lines.filter(line -> line.contains(" access ")).count(), 0L);
     }
 
-    private static List<String> lines() {
-        try {
-            return Files.exists(file()) ? Files.readAllLines(file(), StandardCharsets.UTF_8) : List.of();
-        } catch (IOException e) {
-            return List.of(); // being written by the container right now: the next poll reads it
+    /**
+     * Reads the log line by line, never whole: a soak of some minutes at debug writes a gigabyte, more than the test
+     * JVM's heap (a 600 s soak ended in an OutOfMemoryError when this read all lines into a list).
+     */
+    private static <T> T scan(Function<Stream<String>, T> reader, T ifUnreadable) {
+        if (!Files.exists(file())) {
+            return ifUnreadable;
+        }
+        try (Stream<String> lines = Files.lines(file(), StandardCharsets.UTF_8)) {
+            return reader.apply(lines);
+        } catch (IOException | UncheckedIOException e) {
+            return ifUnreadable; // being written by the container right now: the next poll reads it
         }
     }
 }

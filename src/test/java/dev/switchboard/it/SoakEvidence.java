@@ -2,6 +2,7 @@ package dev.switchboard.it;
 
 import dev.switchboard.it.SoakClient.Outcome;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -14,15 +15,18 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
- * What a failed soak keeps: a lost request happens about once in 10,000 and does not come back on a rerun, so the
- * failing run itself must leave enough to explain it. Copies the gateway's log (and, for the embedded containers,
- * the test's captured output, where the container's own warnings go) to {@code target/soak-evidence/}, which the next
- * build does not clean, and finds each lost request's lines: its arrival line (the gateway logs the client's port at
- * debug, see {@code AccessLogFilter}) nearest to when it was sent, then every line naming its request id.
+ * What a failed soak keeps: a lost request is rare (2 in some 540,000 when last seen) and does not come back on a
+ * rerun, so the failing run itself must leave enough to explain it. Copies the gateway's log (and, for the embedded
+ * containers, the test's captured output, where the container's own warnings go) to {@code target/soak-evidence/},
+ * which the next build does not clean, and finds each lost request's lines: its arrival line (the gateway logs the
+ * client's port at debug, see {@code AccessLogFilter}) nearest to when it was sent, then every line naming its
+ * request id.
  */
 final class SoakEvidence {
     /** Log4j's ISO8601 pattern, as log4j2.xml prints each line's start. */
@@ -38,7 +42,7 @@ final class SoakEvidence {
     /** Copies the logs and describes each lost request with its log lines; never throws (it runs on failure). */
     static String keep(List<Outcome> lost) {
         StringBuilder out = new StringBuilder();
-        List<String> lines = List.of();
+        Path lines = null;
         try {
             Path log = GatewayLog.file();
             Path target = log.toAbsolutePath().getParent().getParent(); // target/it-logs/<container>.log
@@ -59,7 +63,7 @@ final class SoakEvidence {
                     }
                 }
             }
-            lines = Files.readAllLines(copy, StandardCharsets.UTF_8);
+            lines = copy;
         } catch (IOException | RuntimeException e) {
             out.append("could not keep the logs: ").append(e).append('\n');
         }
@@ -70,50 +74,62 @@ final class SoakEvidence {
         return out.toString();
     }
 
-    private static void describe(Outcome outcome, List<String> lines, StringBuilder out) {
+    private static void describe(Outcome outcome, Path log, StringBuilder out) {
         if (outcome.sent() == null || outcome.sent().localPort() == 0) {
             out.append("  (no connection: nothing to look up)\n");
             return;
         }
+        if (log == null) {
+            return;
+        }
         // Ports are reused over a long run: the arrival from this port nearest to the send time is this request.
-        String requestId = null;
-        long best = Long.MAX_VALUE;
-        for (String line : lines) {
+        String[] requestId = {null};
+        long[] best = {Long.MAX_VALUE};
+        forEachLine(log, line -> {
             Matcher arrival = ARRIVAL.matcher(line);
             if (arrival.find() && Integer.parseInt(arrival.group(2)) == outcome.sent().localPort()) {
                 LocalDateTime at = time(line);
                 long distance = at == null ? Long.MAX_VALUE - 1
                         : Math.abs(Duration.between(outcome.sent().at(), at).toMillis());
-                if (distance < best) {
-                    best = distance;
-                    requestId = arrival.group(1);
+                if (distance < best[0]) {
+                    best[0] = distance;
+                    requestId[0] = arrival.group(1);
                 }
             }
-        }
-        if (requestId == null || best > 10_000) {
+        });
+        if (requestId[0] == null || best[0] > 10_000) {
             out.append("  no arrival from port ").append(outcome.sent().localPort())
                     .append(" near that time: the request never reached the gateway's filters\n");
         } else {
-            out.append("  its lines (").append(requestId).append(", arrival ").append(best)
+            out.append("  its lines (").append(requestId[0]).append(", arrival ").append(best[0])
                     .append(" ms from the send time):\n");
-            for (String line : lines) {
-                if (line.contains(requestId)) {
+            forEachLine(log, line -> {
+                if (line.contains(requestId[0])) {
                     out.append("    ").append(line).append('\n');
                 }
-            }
+            });
         }
         List<String> nearby = new ArrayList<>();
-        for (String line : lines) {
+        forEachLine(log, line -> {
             if (line.contains(" WARN ") || line.contains(" ERROR ")) {
                 LocalDateTime at = time(line);
                 if (at != null && Duration.between(outcome.sent().at(), at).abs().compareTo(NEARBY) <= 0) {
                     nearby.add(line);
                 }
             }
-        }
+        });
         out.append("  warnings and errors within ").append(NEARBY.toSeconds()).append(" s: ").append(nearby.size())
                 .append('\n');
         nearby.stream().limit(MAX_NEARBY_LINES).forEach(line -> out.append("    ").append(line).append('\n'));
+    }
+
+    /** One pass over the kept log, line by line: a long soak's log at debug is larger than the test JVM's heap. */
+    private static void forEachLine(Path log, Consumer<String> action) {
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            lines.forEach(action);
+        } catch (IOException | UncheckedIOException e) {
+            // evidence is best effort: what was read so far stays in the report
+        }
     }
 
     private static LocalDateTime time(String line) {

@@ -104,7 +104,7 @@ class SoakIT {
         SoakClient client = new SoakClient(URI.create(deployment.toString()), REQUEST_TIMEOUT);
         Tally tally = new Tally();
 
-        int logStart = GatewayLog.lineCount();
+        long logStart = GatewayLog.lineCount();
         upstream.route(SoakFaults::choose);
         run(client, tally, warmUpMillis);
         Checkpoint warm = checkpoint(api, tally, "warm-up");
