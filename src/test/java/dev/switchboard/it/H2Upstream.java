@@ -161,6 +161,8 @@ public final class H2Upstream implements AutoCloseable {
         private boolean flood;
         private long written;
         private DataStreamChannel channel;
+        /** The server's (single) I/O thread, which creates every stream in {@link Handler#handleRequest}. */
+        private final Thread ioThread = Thread.currentThread();
 
         private Stream(HttpRequest request, ResponseChannel responseChannel, HttpContext context) {
             this.request = request;
@@ -275,6 +277,16 @@ public final class H2Upstream implements AutoCloseable {
 
         private synchronized void produce(DataStreamChannel output) throws IOException {
             channel = output;
+            if (Thread.currentThread() != ioThread) {
+                // httpcore 5.4.4 calls this from sendResponse, on whichever thread answers. A stream ended there
+                // stays counted against the server's SETTINGS_MAX_CONCURRENT_STREAMS until the I/O thread releases it
+                // (AbstractH2StreamMultiplexer.produceOutput); if the I/O thread's current output turn has already
+                // passed it, the next turn may come only with the client's next request, whose HEADERS are read first
+                // and refused (REFUSED_STREAM) although the client rightly saw the stream end. Ended here, on the I/O
+                // thread inside produceOutput, a stream is released before the server reads anything else.
+                output.requestOutput();
+                return;
+            }
             if (flood) {
                 ByteBuffer filler = ByteBuffer.wrap(("data: " + "x".repeat(1000) + "\n\n")
                         .getBytes(StandardCharsets.UTF_8));

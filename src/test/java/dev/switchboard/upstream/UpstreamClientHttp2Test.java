@@ -217,13 +217,8 @@ class UpstreamClientHttp2Test {
         UpstreamClient client = http2Client(uri, TimeoutsConfig.DEFAULTS);
 
         List<Recorder> recorders = List.of(new Recorder(true), new Recorder(true), new Recorder(true));
-        // The first request opens the connection alone: requests queued while the connection's SETTINGS are still
-        // being exchanged can wait for the next output turn (a known start-up race of the HTTP/2 path, still to be
-        // fixed), which is not what this test is about.
-        start(client, uri, recorders.get(0));
+        recorders.forEach(recorder -> start(client, uri, recorder));
         H2Upstream.Stream first = upstream.awaitStream(0, WAIT);
-        start(client, uri, recorders.get(1));
-        start(client, uri, recorders.get(2));
         upstream.awaitStream(1, WAIT).startSse();
         // httpcore holds the third request until a stream is free (SETTINGS_MAX_CONCURRENT_STREAMS = 2): ending one
         // lets it start, on the same connection.
@@ -236,6 +231,51 @@ class UpstreamClientHttp2Test {
         recorders.get(1).done.get(20, TimeUnit.SECONDS);
         assertEquals(1, upstream.connectionsAccepted());
         awaitNoneInFlight(client);
+    }
+
+    @Test
+    void requestsQueuedPastTheStreamLimitAreNeverRefusedWhenTheyTakeAFreedStream() throws Exception {
+        H2Upstream upstream = upstream(2);
+        URI uri = upstream.uri("/v1/chat/completions");
+        UpstreamClient client = http2Client(uri, TimeoutsConfig.DEFAULTS);
+
+        // Each round fills both streams the server allows, starts the newer one's response and then ends the older
+        // one, whose freed stream the next queued request takes at once: the server must accept it every time.
+        // Starting the newer response first keeps the server's I/O thread busy just as the older stream ends, the
+        // timing in which the test server used to count an ended stream as still open (H2Upstream.Stream#produce).
+        int rounds = 10;
+        List<Recorder> recorders = new ArrayList<>();
+        for (int i = 0; i < 2 * rounds; i++) {
+            Recorder recorder = new Recorder(true);
+            recorders.add(recorder);
+            start(client, uri, recorder);
+        }
+        for (int round = 0; round < rounds; round++) {
+            int older = 2 * round;
+            H2Upstream.Stream olderStream = awaitRequest(upstream, recorders, older);
+            H2Upstream.Stream newerStream = awaitRequest(upstream, recorders, older + 1);
+            newerStream.startSse();
+            olderStream.json(200, "{\"n\":" + older + "}");
+            recorders.get(older).done.get(20, TimeUnit.SECONDS);
+            assertEquals("{\"n\":" + older + "}", recorders.get(older).text());
+            if (older + 2 < recorders.size()) {
+                awaitRequest(upstream, recorders, older + 2);
+            }
+            newerStream.end();
+            recorders.get(older + 1).done.get(20, TimeUnit.SECONDS);
+        }
+        assertEquals(1, upstream.connectionsAccepted());
+        awaitNoneInFlight(client);
+    }
+
+    /** The {@code index}-th request as the server received it; fails at once if the exchange failed instead. */
+    private static H2Upstream.Stream awaitRequest(H2Upstream upstream, List<Recorder> recorders, int index) {
+        Recorder recorder = recorders.get(index);
+        Await.until("request " + index + " reached the server or failed",
+                () -> upstream.requestCount() > index || recorder.done.isCompletedExceptionally(), WAIT);
+        assertFalse(recorder.done.isCompletedExceptionally(),
+                () -> "request " + index + " failed: " + recorder.done.handle((result, cause) -> cause).join());
+        return upstream.awaitStream(index, WAIT);
     }
 
     @Test
