@@ -402,8 +402,11 @@ public final class ClientStream implements WriteListener, AsyncListener {
             } else {
                 listener.onDrained();
             }
-        } catch (IOException | IllegalStateException e) {
-            // A failed write or flush is how a vanished client shows itself on every container.
+        } catch (IOException | IllegalStateException | NullPointerException e) {
+            // A failed write or flush is how a vanished client shows itself on every container. The
+            // NullPointerException is Tomcat's: after a client reset it can recycle the request while this (non-
+            // container) thread writes, and the recycled processor has no socket any more (processorCache="0",
+            // server-configs/tomcat/README.md, keeps it from being another request's).
             LOG.debug("request_id={}: client write failed: {}", requestId, e.toString());
             close(CloseReason.CLIENT_GONE);
         }

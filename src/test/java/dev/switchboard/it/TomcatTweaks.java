@@ -21,7 +21,10 @@ import org.jboss.arquillian.core.spi.LoadableExtension.ExtensionBuilder;
  * adapter's fields are private, hence the reflection). Registered by {@link ContainerTweaks} only.
  * <ul>
  *   <li>It uses {@code bindAddress} only as the host name and leaves the HTTP connector on every interface: swap the
- *       connector for one bound to {@code bindAddress} on the same port (the port the adapter reports to tests).
+ *       connector for one bound to {@code bindAddress} on the same port (the port the adapter reports to tests). The
+ *       new connector also gets the one setting of the shipped {@code server-configs/tomcat/server.xml} that the
+ *       gateway's correctness depends on, {@code processorCache="0"} (why: that directory's README); without it
+ *       SoakIT loses a request now and then.
  *   <li>Its default web.xml declares Tomcat's JSP servlet, whose Jasper jar is not on the registry at 10.1.59, so every
  *       deployment logged a SEVERE ClassNotFoundException: drop that servlet from each web app before it loads.
  * </ul>
@@ -52,6 +55,7 @@ public final class TomcatTweaks {
             Connector bound = new Connector(wildcard.getProtocolHandlerClassName());
             bound.setPort(wildcard.getPort());
             bound.setProperty("address", address);
+            bound.setProperty("processorCache", "0");
             service.removeConnector(wildcard); // stops it
             wildcard.destroy(); // releases the wildcard socket, so the new connector can bind the port
             service.addConnector(bound); // starts it: the service is running

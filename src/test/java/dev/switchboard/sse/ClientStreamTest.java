@@ -76,6 +76,30 @@ class ClientStreamTest {
         assertEquals(1, async.completes);
     }
 
+    @Test
+    void aWriteIntoARequestTheContainerRecycledEndsTheStreamAsClientGone() throws IOException {
+        FakeAsync async = new FakeAsync(false);
+        // Tomcat, after a client reset, can recycle the request while a non-container thread writes; the recycled
+        // processor has no socket, and the write ends in a NullPointerException inside Tomcat.
+        async.output.failWith = new NullPointerException("socketWrapper is null");
+        ClientStream stream = new ClientStream(async, 1024, () -> {}, "req_test");
+        ClientStream.CloseReason[] closed = new ClientStream.CloseReason[1];
+        stream.setListener(new ClientStream.Listener() {
+            @Override
+            public void onDrained() {}
+
+            @Override
+            public void onClosed(ClientStream.CloseReason reason) {
+                closed[0] = reason;
+            }
+        });
+
+        stream.event("{\"choices\":[]}"); // the upstream's I/O thread: must not see the exception
+
+        assertEquals(ClientStream.CloseReason.CLIENT_GONE, closed[0]);
+        assertEquals(1, async.completes, "the request is released once");
+    }
+
     /** An async context whose response takes every byte at once; counts complete() calls. */
     private static final class FakeAsync implements AsyncContext {
         private final boolean refuseFirstComplete;
@@ -161,6 +185,8 @@ class ClientStreamTest {
 
     private static final class Output extends ServletOutputStream {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        /** Thrown by every write when set. */
+        RuntimeException failWith;
 
         @Override
         public boolean isReady() {
@@ -172,11 +198,14 @@ class ClientStreamTest {
 
         @Override
         public void write(int b) {
-            bytes.write(b);
+            write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) {
+            if (failWith != null) {
+                throw failWith;
+            }
             bytes.write(b, off, len);
         }
     }
