@@ -74,10 +74,15 @@ final class GatewayLog {
      * JVM's heap (a 600 s soak ended in an OutOfMemoryError when this read all lines into a list).
      */
     private static <T> T scan(Function<Stream<String>, T> reader, T ifUnreadable) {
-        if (!Files.exists(file())) {
+        return scan(file(), reader, ifUnreadable);
+    }
+
+    /** {@link #scan(Function, Object)} over another log file, such as a kept copy. */
+    static <T> T scan(Path log, Function<Stream<String>, T> reader, T ifUnreadable) {
+        if (!Files.exists(log)) {
             return ifUnreadable;
         }
-        try (Stream<String> lines = Files.lines(file(), StandardCharsets.UTF_8)) {
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
             return reader.apply(lines);
         } catch (IOException | UncheckedIOException e) {
             return ifUnreadable; // being written by the container right now: the next poll reads it

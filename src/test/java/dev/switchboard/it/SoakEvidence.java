@@ -2,8 +2,6 @@ package dev.switchboard.it;
 
 import dev.switchboard.it.SoakClient.Outcome;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +16,6 @@ import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * What a failed soak keeps: a lost request is rare (2 in some 540,000 when last seen) and does not come back on a
@@ -123,13 +120,12 @@ final class SoakEvidence {
         nearby.stream().limit(MAX_NEARBY_LINES).forEach(line -> out.append("    ").append(line).append('\n'));
     }
 
-    /** One pass over the kept log, line by line: a long soak's log at debug is larger than the test JVM's heap. */
+    /** One pass over the kept log, line by line; evidence is best effort, so an unreadable log just ends it. */
     private static void forEachLine(Path log, Consumer<String> action) {
-        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+        GatewayLog.scan(log, lines -> {
             lines.forEach(action);
-        } catch (IOException | UncheckedIOException e) {
-            // evidence is best effort: what was read so far stays in the report
-        }
+            return null;
+        }, null);
     }
 
     private static LocalDateTime time(String line) {
