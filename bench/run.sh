@@ -34,7 +34,8 @@
 # BENCH_FLOOR=0 leaves out the floor: bench/floor/FloorProxy.java, a bare async proxy servlet (no auth, parsing,
 #   limits or logging) deployed as /floor next to the gateway and given the same load, so the report can say what
 #   Tomcat and HttpClient 5 cost per request and what the gateway's own work adds (tuned Tomcat only).
-# BENCH_WRK_S=N makes each 64-connection run N seconds instead of 10 (more samples). BENCH_WARM_S=N: the warm-up
+# BENCH_SERVE=1: start everything, write the URLs, key and PIDs to /tmp/switchboard-bench.env (BENCH_SERVE_ENV) and
+# wait, for probing by hand. BENCH_WRK_S=N makes each 64-connection run N seconds instead of 10 (more samples). BENCH_WARM_S=N: the warm-up
 # through the gateway before anything is measured (default 30 s; with 10 s the first measured run still paid for
 # JIT compilation: 96 µs per request pass-through against 78 µs after a 40 s warm-up, same build).
 set -euo pipefail
@@ -268,6 +269,16 @@ wrk_run() {
       '. + {tomcatCpuTicks: $tc, upstreamCpuTicks: $up, mavenCpuTicks: $mv, clkTck: $hz}' >"$TMP/$name.json"
   log "$name: $(jq -c '{requests, non2xx, p50Us, p99Us, tomcatCpuTicks}' "$TMP/$name.json")"
 }
+
+# BENCH_SERVE=1: nothing is measured; the gateway and the fake upstream stay up for hand-run probes (curl, perf,
+# jcmd) until this script is interrupted, which stops them as any run does.
+if [ "${BENCH_SERVE:-0}" = 1 ]; then
+  log "serving: BENCH_KEY=$KEY GW_URL=$GW_URL DIRECT_URL=$DIRECT_URL TC_PID=$TC_PID UP_PID=$UP_PID (Ctrl-C stops)"
+  printf 'KEY=%s\nGW_URL=%s\nDIRECT_URL=%s\nANT_GW_URL=%s\nANT_DIRECT_URL=%s\nH2_GW_URL=%s\nTC_PID=%s\nUP_PID=%s\n' \
+    "$KEY" "$GW_URL" "$DIRECT_URL" "$ANT_GW_URL" "$ANT_DIRECT_URL" "$H2_GW_URL" "$TC_PID" "$UP_PID" >"${BENCH_SERVE_ENV:-/tmp/switchboard-bench.env}"
+  while kill -0 "$TC_PID" 2>/dev/null; do sleep 1; done
+  exit 0
+fi
 
 # ---- warm-up (JIT, pools); not reported -----------------------------------------------------------
 log "warm-up ${WARM_S}s through the gateway"
