@@ -113,6 +113,16 @@ if (!longOnly) {
     row('  latency, 1 conn, p50 (ms)', f(ms(ld.p50Us), 3), f(ms(lf.p50Us), 3),
       `${signed(ms(lf.p50Us - ld.p50Us), 3)} ms added (gateway: ${signed(ms(lg.p50Us - ld.p50Us), 3)})`);
     if (errs(tf) + errs(lf) > 0) sanity.push('the floor proxy answered some requests with errors');
+    // The floor relays the same short streams chunk by chunk (committing with the first, as the gateway does).
+    if (fs.readdirSync(dir).some((n) => n.startsWith('streams_floor_'))) {
+      const sf = merged('streams_floor');
+      row(`  TTFT p50 / p99, ${sf.streams} streams × ${sf.rounds} rounds (ms)`,
+        `${f(sd.ttftP50Ms)} / ${f(sd.ttftP99Ms)}`, `${f(sf.ttftP50Ms)} / ${f(sf.ttftP99Ms)}`,
+        `${signed(sf.ttftP50Ms - sd.ttftP50Ms)} / ${signed(sf.ttftP99Ms - sd.ttftP99Ms)} ms added ` +
+        `(gateway: ${signed(sg.ttftP50Ms - sd.ttftP50Ms)} / ${signed(sg.ttftP99Ms - sd.ttftP99Ms)})`);
+      row('  largest inter-chunk gap; intact', '', `${f(sf.maxGapMs)}; ${sf.intact}/${sf.total}`, `gateway: ${f(sg.maxGapMs)}`);
+      if (sf.intact !== sf.total) sanity.push('some of the floor\'s short streams were not intact');
+    }
   }
 
   // Functional checks only (never a timing): every stream intact, every request answered 200.

@@ -159,7 +159,7 @@ UP_PID=$!
 # gateway; FLOOR_OPTS are the JVM options it reads its upstream from.
 floor_war() {
   local fw="$TMP/floor-war"; mkdir -p "$fw/WEB-INF/classes" "$fw/WEB-INF/lib"
-  cp target/switchboard/WEB-INF/lib/{httpclient5,httpcore5,httpcore5-h2,slf4j-api}-*.jar "$fw/WEB-INF/lib/"
+  cp target/switchboard/WEB-INF/lib/{httpclient5,httpcore5,httpcore5-h2,slf4j-api}-[0-9]*.jar "$fw/WEB-INF/lib/"
   javac -d "$fw/WEB-INF/classes" -cp "$1:$(ls "$fw"/WEB-INF/lib/*.jar | tr '\n' ':')" bench/floor/FloorProxy.java
   (cd "$fw" && jar cf "$2" .)
   FLOOR_OPTS="-Dfloor.upstream=http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions -Dfloor.token=bench-token"
@@ -231,6 +231,7 @@ ANT_GW_URL="http://127.0.0.1:$GATEWAY_PORT/bench-anthropic/v1/chat/completions"
 ANT_DIRECT_URL="http://127.0.0.1:$UPSTREAM_PORT/direct/v1/messages"
 # The http2 platform; its direct baseline is the same HTTP/1.1 direct URL (the client speaks HTTP/1.1 to both).
 H2_GW_URL="http://127.0.0.1:$GATEWAY_PORT/bench-h2/v1/chat/completions"
+FLOOR_URL="http://127.0.0.1:$GATEWAY_PORT/floor/v1/chat/completions"
 CLK_TCK=$(getconf CLK_TCK)
 
 cpu_ticks() { [ -n "$1" ] && awk '{print $14 + $15}' "/proc/$1/stat" || echo 0; }   # utime + stime of the whole process
@@ -287,6 +288,7 @@ wrk -t2 -c64 -d"$(( (WARM_S + 1) / 2 ))s" -s bench/post.lua "$ANT_GW_URL" -- "$K
 node bench/sse-client.js --url "$GW_URL" --key "$KEY" --streams 8 --ttft 10 --chunks 20 --gap 2 --timeout 20 >/dev/null
 node bench/sse-client.js --url "$ANT_GW_URL" --key "$KEY" --streams 8 --ttft 10 --chunks 20 --gap 2 --timeout 20 >/dev/null
 node bench/sse-client.js --url "$H2_GW_URL" --key "$KEY" --streams 8 --ttft 10 --chunks 20 --gap 2 --timeout 20 >/dev/null
+[ "$FLOOR" = 1 ] && node bench/sse-client.js --url "$FLOOR_URL" --key "$KEY" --streams 8 --ttft 10 --chunks 20 --gap 2 --timeout 20 >/dev/null
 
 if [ "$LONG_ONLY" != 1 ]; then
 # ---- non-streaming throughput at 64 connections ------------------------------------------------
@@ -301,9 +303,9 @@ wrk_run tput_gateway "$GW_URL" -t2 -c64 -d"${WRK_S}s"
 jfr_stop passthrough
 if [ "$FLOOR" = 1 ]; then
   log "floor: a bare async proxy servlet in the same container, warm-up ${WARM_S}s, then 64 connections and 1"
-  wrk -t2 -c64 -d"${WARM_S}s" -s bench/post.lua "http://127.0.0.1:$GATEWAY_PORT/floor/v1/chat/completions" -- "$KEY" >/dev/null 2>&1
-  wrk_run tput_floor "http://127.0.0.1:$GATEWAY_PORT/floor/v1/chat/completions" -t2 -c64 -d"${WRK_S}s"
-  wrk_run lat_floor "http://127.0.0.1:$GATEWAY_PORT/floor/v1/chat/completions" -t1 -c1 -d"${WRK_S}s" --latency
+  wrk -t2 -c64 -d"${WARM_S}s" -s bench/post.lua "$FLOOR_URL" -- "$KEY" >/dev/null 2>&1
+  wrk_run tput_floor "$FLOOR_URL" -t2 -c64 -d"${WRK_S}s"
+  wrk_run lat_floor "$FLOOR_URL" -t1 -c1 -d"${WRK_S}s" --latency
 fi
 
 log "anthropic (converted), 64 connections, ${WRK_S}s each: direct then gateway"
@@ -331,6 +333,10 @@ for r in $(seq 1 "$S_ROUNDS"); do
     --chunks "$S_CHUNKS" --gap "$S_GAP" --timeout "$S_TIMEOUT" --label direct >"$TMP/antstreams_direct_$r.json"
   node bench/sse-client.js --url "$ANT_GW_URL" --key "$KEY" --streams "$S_N" --ttft "$S_TTFT" \
     --chunks "$S_CHUNKS" --gap "$S_GAP" --timeout "$S_TIMEOUT" --label gateway >"$TMP/antstreams_gateway_$r.json"
+  if [ "$FLOOR" = 1 ]; then   # the floor relays the same stream chunk by chunk: what the stack alone adds to TTFT
+    node bench/sse-client.js --url "$FLOOR_URL" --key "$KEY" --streams "$S_N" --ttft "$S_TTFT" \
+      --chunks "$S_CHUNKS" --gap "$S_GAP" --timeout "$S_TIMEOUT" --label floor >"$TMP/streams_floor_$r.json"
+  fi
 done
 
 fi   # LONG_ONLY

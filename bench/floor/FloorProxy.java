@@ -11,17 +11,19 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
-import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
 import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
 import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
-import org.apache.hc.client5.http.async.methods.SimpleResponseConsumer;
 import org.apache.hc.client5.http.config.TlsConfig;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpResponse;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.io.CloseMode;
@@ -31,7 +33,8 @@ import org.apache.hc.core5.reactor.IOReactorConfig;
 /**
  * The benchmark's floor (bench/run.sh, BENCH_FLOOR=1): the least an async Servlet proxy on the same Tomcat and the
  * same HttpClient 5 setup as the gateway can do per request — non-blocking read of the body, one pooled HTTP/1.1
- * exchange to the fake upstream with the token, non-blocking write of the answer — and nothing else: no
+ * exchange to the fake upstream with the token, non-blocking write of the answer (an SSE stream relayed chunk by chunk)
+ * — and nothing else: no
  * authentication, no parsing, no limits, no logging, no error handling worth the name. Its CPU per request is what
  * Tomcat and HttpClient cost on this machine; the gateway's own work is the difference. Not part of the product.
  */
@@ -102,55 +105,143 @@ public final class FloorProxy extends HttpServlet {
                 .setHeader("Authorization", "Bearer " + token)
                 .setBody(body, ContentType.APPLICATION_JSON)
                 .build();
-        client.execute(SimpleRequestProducer.create(upstreamRequest), SimpleResponseConsumer.create(),
-                new FutureCallback<SimpleHttpResponse>() {
-                    @Override
-                    public void completed(SimpleHttpResponse answer) {
-                        response.setStatus(answer.getCode());
-                        response.setContentType("application/json");
-                        byte[] bytes = answer.getBodyBytes();
-                        response.setContentLength(bytes.length);
-                        write(bytes, async, response);
-                    }
-
-                    @Override
-                    public void failed(Exception e) {
-                        response.setStatus(502);
-                        async.complete();
-                    }
-
-                    @Override
-                    public void cancelled() {
-                        response.setStatus(502);
-                        async.complete();
-                    }
-                });
-    }
-
-    private static void write(byte[] bytes, AsyncContext async, HttpServletResponse response) {
+        Relay relay;
         try {
-            ServletOutputStream out = response.getOutputStream();
-            out.setWriteListener(new WriteListener() {
-                private boolean written;
-
-                @Override
-                public void onWritePossible() throws IOException {
-                    if (!written) {
-                        written = true;
-                        out.write(bytes);
-                    }
-                    if (out.isReady()) {
-                        async.complete();
-                    }
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    async.complete();
-                }
-            });
+            relay = new Relay(async, response);
         } catch (IOException | IllegalStateException e) {
             async.complete();
+            return;
+        }
+        client.execute(SimpleRequestProducer.create(upstreamRequest), relay, new FutureCallback<Void>() {
+            @Override
+            public void completed(Void result) {}
+
+            @Override
+            public void failed(Exception e) {
+                relay.fail();
+            }
+
+            @Override
+            public void cancelled() {
+                relay.fail();
+            }
+        });
+    }
+
+    /**
+     * The upstream's answer to the client, as the gateway would send it: a JSON body whole, with its length; an SSE
+     * stream (text/event-stream) chunk by chunk, each flushed as it arrives, the status line going out with the first
+     * chunk (as the gateway's commits with its first event). Non-blocking writes from the I/O thread, queued while the
+     * client cannot take more; no flow control back to the upstream (the floor's streams are short).
+     */
+    private static final class Relay extends AbstractBinResponseConsumer<Void> implements WriteListener {
+        private final AsyncContext async;
+        private final HttpServletResponse response;
+        private final ServletOutputStream out;
+        private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+        private ByteArrayOutputStream whole;
+        private boolean streaming;
+        private boolean needsFlush;
+        private boolean ended;
+        private boolean finished;
+
+        Relay(AsyncContext async, HttpServletResponse response) throws IOException {
+            this.async = async;
+            this.response = response;
+            this.out = response.getOutputStream();
+            out.setWriteListener(this);
+        }
+
+        @Override
+        protected synchronized void start(HttpResponse answer, ContentType contentType) {
+            streaming = contentType != null && "text/event-stream".equalsIgnoreCase(contentType.getMimeType());
+            response.setStatus(answer.getCode());
+            response.setContentType(streaming ? "text/event-stream" : "application/json");
+            whole = streaming ? null : new ByteArrayOutputStream(512);
+        }
+
+        @Override
+        protected int capacityIncrement() {
+            return Integer.MAX_VALUE;
+        }
+
+        @Override
+        protected synchronized void data(ByteBuffer src, boolean endOfStream) {
+            byte[] bytes = new byte[src.remaining()];
+            src.get(bytes);
+            if (streaming) {
+                if (bytes.length > 0) {
+                    pending.add(bytes);
+                    needsFlush = true;
+                }
+            } else {
+                whole.write(bytes, 0, bytes.length);
+                if (endOfStream) {
+                    byte[] all = whole.toByteArray();
+                    response.setContentLength(all.length);
+                    pending.add(all);
+                }
+            }
+            ended = endOfStream;
+            drain();
+        }
+
+        @Override
+        protected Void buildResult() {
+            return null;
+        }
+
+        @Override
+        public void releaseResources() {}
+
+        @Override
+        public synchronized void onWritePossible() {
+            drain();
+        }
+
+        @Override
+        public synchronized void onError(Throwable t) {
+            finish();
+        }
+
+        synchronized void fail() {
+            if (!response.isCommitted()) {
+                response.setStatus(502);
+            }
+            finish();
+        }
+
+        private void drain() {
+            if (finished) {
+                return;
+            }
+            try {
+                while (!pending.isEmpty()) {
+                    if (!out.isReady()) {
+                        return;
+                    }
+                    out.write(pending.poll());
+                }
+                if (needsFlush) {
+                    if (!out.isReady()) {
+                        return;
+                    }
+                    needsFlush = false;
+                    out.flush();
+                }
+                if (ended && out.isReady()) {
+                    finish();
+                }
+            } catch (IOException | IllegalStateException e) {
+                finish();
+            }
+        }
+
+        private void finish() {
+            if (!finished) {
+                finished = true;
+                async.complete();
+            }
         }
     }
 }
