@@ -36,8 +36,9 @@
 #   Tomcat and HttpClient 5 cost per request and what the gateway's own work adds (tuned Tomcat only).
 # BENCH_SERVE=1: start everything, write the URLs, key and PIDs to /tmp/switchboard-bench.env (BENCH_SERVE_ENV) and
 # wait, for probing by hand. BENCH_WRK_S=N makes each 64-connection run N seconds instead of 10 (more samples). BENCH_WARM_S=N: the warm-up
-# through the gateway before anything is measured (default 30 s; with 10 s the first measured run still paid for
-# JIT compilation: 96 µs per request pass-through against 78 µs after a 40 s warm-up, same build).
+# through the gateway before anything is measured (default 90 s; with 10 s the first measured run still paid for
+# JIT compilation: 96 µs per request pass-through against 78 µs after a 40 s warm-up, same build; with 30 s, 147 µs
+# against 94-103 µs after two minutes of load, 2026-11-23 session 5).
 set -euo pipefail
 
 SMOKE=0; RECORD=1
@@ -64,7 +65,7 @@ if [ "$SMOKE" = 1 ]; then
   L_COUNTS=${BENCH_LONG_STREAMS:-20}; L_CHUNKS=10; L_GAP=20
   H2_COUNTS=${BENCH_H2_STREAMS-20}
 else
-  WARM_S=${BENCH_WARM_S:-30}; WRK_S=${BENCH_WRK_S:-10}; LAT_S=10
+  WARM_S=${BENCH_WARM_S:-90}; WRK_S=${BENCH_WRK_S:-10}; LAT_S=10
   S_N=8; S_TTFT=200; S_CHUNKS=50; S_GAP=20; S_ROUNDS=5
   # 50 chunks 600 ms apart (30 s per stream): at 9,000 streams that is 15,000 events/s through one
   # 2-core box running client, gateway and fake upstream; 100 ms gaps would be 90,000/s.
