@@ -35,10 +35,10 @@
 #   limits or logging) deployed as /floor next to the gateway and given the same load, so the report can say what
 #   Tomcat and HttpClient 5 cost per request and what the gateway's own work adds (tuned Tomcat only).
 # BENCH_SERVE=1: start everything, write the URLs, key and PIDs to /tmp/switchboard-bench.env (BENCH_SERVE_ENV) and
-# wait, for probing by hand. BENCH_WRK_S=N makes each 64-connection run N seconds instead of 10 (more samples). BENCH_WARM_S=N: the warm-up
-# through the gateway before anything is measured (default 90 s; with 10 s the first measured run still paid for
-# JIT compilation: 96 µs per request pass-through against 78 µs after a 40 s warm-up, same build; with 30 s, 147 µs
-# against 94-103 µs after two minutes of load, 2026-11-23 session 5).
+# wait, for probing by hand. BENCH_WRK_S=N makes each 64-connection run N seconds instead of 10 (more samples).
+# BENCH_WARM_S=N: the warm-up through the gateway before anything is measured (default 90 s; with 10 s the first
+# measured run still paid for JIT compilation: 96 µs per request pass-through against 78 µs after a 40 s warm-up,
+# same build; with 30 s, 147 µs against 94-103 µs after two minutes of load, 2026-11-23 session 5).
 set -euo pipefail
 
 SMOKE=0; RECORD=1
@@ -275,7 +275,7 @@ wrk_run() {
 # BENCH_SERVE=1: nothing is measured; the gateway and the fake upstream stay up for hand-run probes (curl, perf,
 # jcmd) until this script is interrupted, which stops them as any run does.
 if [ "${BENCH_SERVE:-0}" = 1 ]; then
-  log "serving: BENCH_KEY=$KEY GW_URL=$GW_URL DIRECT_URL=$DIRECT_URL TC_PID=$TC_PID UP_PID=$UP_PID (Ctrl-C stops)"
+  log "serving: URLs, key and PIDs in ${BENCH_SERVE_ENV:-/tmp/switchboard-bench.env}; gateway $GW_URL (Ctrl-C stops)"
   printf 'KEY=%s\nGW_URL=%s\nDIRECT_URL=%s\nANT_GW_URL=%s\nANT_DIRECT_URL=%s\nH2_GW_URL=%s\nTC_PID=%s\nUP_PID=%s\n' \
     "$KEY" "$GW_URL" "$DIRECT_URL" "$ANT_GW_URL" "$ANT_DIRECT_URL" "$H2_GW_URL" "$TC_PID" "$UP_PID" >"${BENCH_SERVE_ENV:-/tmp/switchboard-bench.env}"
   while kill -0 "$TC_PID" 2>/dev/null; do sleep 1; done
