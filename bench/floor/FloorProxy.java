@@ -33,10 +33,10 @@ import org.apache.hc.core5.reactor.IOReactorConfig;
 /**
  * The benchmark's floor (bench/run.sh, BENCH_FLOOR=1): the least an async Servlet proxy on the same Tomcat and the
  * same HttpClient 5 setup as the gateway can do per request — non-blocking read of the body, one pooled HTTP/1.1
- * exchange to the fake upstream with the token, non-blocking write of the answer (an SSE stream relayed chunk by chunk)
- * — and nothing else: no
- * authentication, no parsing, no limits, no logging, no error handling worth the name. Its CPU per request is what
- * Tomcat and HttpClient cost on this machine; the gateway's own work is the difference. Not part of the product.
+ * exchange to the fake upstream with the token, non-blocking write of the answer (an SSE stream relayed chunk by
+ * chunk) — and nothing else: no authentication, no parsing, no limits, no logging, no error handling worth the name.
+ * Its CPU per request is what Tomcat and HttpClient cost on this machine; the gateway's own work is the difference.
+ * Not part of the product.
  */
 @WebServlet(urlPatterns = "/*", asyncSupported = true)
 public final class FloorProxy extends HttpServlet {
