@@ -102,8 +102,6 @@ public final class ClientProbe implements AutoCloseable {
     private final LongSupplier nanoClock;
     /** Reads of the tables so far (a scan with only young watches reads nothing). */
     private final AtomicLong tableReads = new AtomicLong();
-    /** A scan is queued on the timer. One is, exactly while something is watched: an idle gateway's timer is empty. */
-    private final AtomicBoolean scanQueued = new AtomicBoolean();
     /**
      * What is watched. A watch costs the request thread only this set's add and remove: most responses commit well
      * within one period, so their table keys (address parsing and hex) are worked out by the scan, on the timer
@@ -122,6 +120,13 @@ public final class ClientProbe implements AutoCloseable {
         this.timer = timer;
         this.nanoClock = nanoClock;
         this.disabled = tables.stream().noneMatch(Files::isReadable);
+        // Ticks run from the start, whether or not anything is watched, and each queues the next. Queuing the first
+        // tick on the first watch instead (as this did before) woke the probe's sleeping thread on the request path
+        // of every request after an idle spell; a tick with nothing watched costs a wake-up a second and reads
+        // nothing (BENCHMARKS.md, sixth round).
+        if (timer != null && !disabled) {
+            queueTick();
+        }
     }
 
     /**
@@ -186,19 +191,14 @@ public final class ClientProbe implements AutoCloseable {
         }
         Watch watch = new Watch(this, localAddr, localPort, remoteAddr, remotePort, onGone, nanoClock.getAsLong());
         watches.add(watch);
-        queueScan();
         return watch;
     }
 
-    /** Queues the next scan unless one is queued: scans run only while something is watched. */
-    private void queueScan() {
-        if (timer == null || !scanQueued.compareAndSet(false, true)) {
-            return;
-        }
+    private void queueTick() {
         try {
             timer.schedule(this::tick, periodMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            scanQueued.set(false); // the gateway is shutting down
+            // the gateway is shutting down: no more ticks
         }
     }
 
@@ -221,11 +221,7 @@ public final class ClientProbe implements AutoCloseable {
                 LOG.debug("socket tables read: {} connection(s) watched, {} µs of CPU, next scan in {} ms",
                         watches.size(), lastScanMicros, periodMs);
             }
-            // Cleared before the check, so a watch added meanwhile either sees no scan queued or is seen here.
-            scanQueued.set(false);
-            if (!watches.isEmpty()) {
-                queueScan();
-            }
+            queueTick();
         }
     }
 

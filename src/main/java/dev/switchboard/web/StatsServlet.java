@@ -43,7 +43,7 @@ public final class StatsServlet extends HttpServlet {
             json.writeNumberField("upstreamConnectionsLeased", pool.getLeased());
             json.writeNumberField("upstreamConnectionsPending", pool.getPending());
             json.writeNumberField("upstreamConnectionsAvailable", pool.getAvailable());
-            json.writeNumberField("timerTasks", gateway.timer().getQueue().size());
+            json.writeNumberField("timerTasks", gateway.timerTasks());
             json.writeNumberField("clientConnectionsWatched", gateway.clientProbe().watched());
             json.writeNumberField("clientProbeScans", gateway.clientProbe().tableReads());
             json.writeNumberField("clientProbeScanMicros", gateway.clientProbe().lastScanMicros());

@@ -166,30 +166,37 @@ class ClientProbeTest {
     }
 
     @Test
-    void scansAreQueuedOnTheTimerOnlyWhileSomethingIsWatched() throws Exception {
-        // Each scan that has run (and queued its successor, or not) releases one permit.
-        Semaphore scansRun = new Semaphore(0);
+    void ticksRunWhetherOrNotAnythingIsWatchedAndAWatchQueuesNothing() throws Exception {
+        // Each tick that has run (and queued its successor) releases one permit.
+        Semaphore ticksRun = new Semaphore(0);
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1) {
             @Override
             protected void afterExecute(Runnable task, Throwable failure) {
-                scansRun.release();
+                ticksRun.release();
             }
         };
         try {
             ClientProbe timed = new ClientProbe(List.of(tcp, tcp6), timer);
-            assertEquals(0, timer.getQueue().size(), "idle: no scan queued");
+            assertEquals(1, timer.getQueue().size(), "the first tick is queued from the start");
+            // A watch only joins the set: nothing is scheduled on the request's thread, so no thread is woken there.
             ClientProbe.Watch first = timed.watch("127.0.0.1", 8080, "127.0.0.1", 5555, gone::incrementAndGet);
             timed.watch("127.0.0.1", 8080, "127.0.0.1", 5556, gone::incrementAndGet).cancel();
-            assertEquals(1, timer.getQueue().size(), "one scan for every watch");
+            assertEquals(1, timer.getQueue().size(), "a watch queues nothing");
             list(tcp, "127.0.0.1", 8080, "127.0.0.1", 5555, "01");
-            assertTrue(scansRun.tryAcquire(5, TimeUnit.SECONDS), "the first scan ran");
-            assertEquals(1, timer.getQueue().size(), "still watching: the next scan is queued");
+            assertTrue(ticksRun.tryAcquire(5, TimeUnit.SECONDS), "the first tick ran");
+            assertEquals(1, timer.getQueue().size(), "the next tick is queued");
+            // The watch is old enough by the second tick at the latest: one of the first two read the tables.
+            assertTrue(ticksRun.tryAcquire(5, TimeUnit.SECONDS), "the second tick ran");
+            assertTrue(timed.tableReads() >= 1, "a watched connection past the minimum age is looked up");
             first.cancel();
-            assertTrue(scansRun.tryAcquire(5, TimeUnit.SECONDS), "the second scan ran");
-            // (Not getCompletedTaskCount: the pool counts a task only after afterExecute has run.)
-            assertEquals(0, scansRun.availablePermits(), "two scans in all");
-            assertEquals(0, timer.getQueue().size(), "nothing watched: the timer is empty again");
+            assertTrue(ticksRun.tryAcquire(5, TimeUnit.SECONDS), "a tick ran");
+            long reads = timed.tableReads(); // (that tick may have begun before the cancel)
+            assertTrue(ticksRun.tryAcquire(5, TimeUnit.SECONDS), "a tick with nothing watched ran");
+            assertEquals(reads, timed.tableReads(), "nothing watched: a tick reads nothing");
+            assertEquals(1, timer.getQueue().size(), "and queues the next");
             assertEquals(0, gone.get());
+            timed.close();
+            assertTrue(timer.isShutdown(), "closing the probe stops its ticks");
         } finally {
             timer.shutdownNow();
         }
