@@ -55,7 +55,7 @@ public final class FloorProxy extends HttpServlet {
                         .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
                         .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
                         .build())
-                .setHttp1Config(Http1Config.custom().setBufferSize(8 * 1024).build())
+                .setHttp1Config(Http1Config.custom().setBufferSize(4 * 1024).build())
                 .setIOReactorConfig(IOReactorConfig.custom()
                         .setIoThreadCount(Runtime.getRuntime().availableProcessors()).setTcpNoDelay(true).build())
                 .disableAutomaticRetries().disableRedirectHandling().disableCookieManagement()
