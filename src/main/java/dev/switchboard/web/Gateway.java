@@ -32,10 +32,10 @@ import java.util.concurrent.TimeUnit;
 public final class Gateway implements AutoCloseable {
     static final String ATTRIBUTE = Gateway.class.getName();
 
-    private final GatewayConfig config;
     /** How often the timer's keeper task runs; deadlines at least this far off do not wake the timer thread. */
     private static final long KEEPER_PERIOD_MS = 1000;
 
+    private final GatewayConfig config;
     private final ScheduledThreadPoolExecutor timer;
     private final ScheduledFuture<?> keeper;
     private final PlatformRegistry platforms;
