@@ -88,6 +88,41 @@ class ChatCompletionsIT {
         assertEquals("text/event-stream", upstream.awaitExchange(0).header("Accept").orElse(""));
     }
 
+    /**
+     * The upstream connection reads and writes through buffers of 4 KiB (UpstreamClient): a request, an answer and a
+     * single SSE event many times that size cross whole and in order, in more reads and writes.
+     */
+    @Test
+    void bodiesAndEventsManyTimesTheUpstreamBufferCrossWhole() {
+        String question = numbered("q", 3_000);   // ~30 KB, under the request limit
+        String answer = numbered("a", 20_000);    // ~200 KB
+        upstream.enqueue(Reply.status(200).json(COMPLETION.replace("\"Hi!\"", "\"" + answer + "\"")));
+        HttpResponse<String> whole = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL,
+                Api.chat("gpt-4o", false, question));
+        assertEquals(200, whole.statusCode(), whole.body());
+        assertEquals(answer, Api.json(whole.body()).path("choices").path(0).path("message").path("content").asText());
+        assertEquals(question,
+                Api.json(upstream.awaitExchange(0).bodyText()).path("messages").path(0).path("content").asText());
+
+        String bigEvent = "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
+                + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + numbered("e", 5_000) + "\"},"
+                + "\"finish_reason\":null}]}";   // ~50 KB in one event
+        upstream.enqueue(Reply.sse().event(bigEvent).done());
+        HttpResponse<String> stream = api().post("/fake/v1/chat/completions", Canaries.LICENSE_ALL,
+                Api.chat("gpt-4o", true, "hi"));
+        assertEquals(200, stream.statusCode(), stream.body());
+        assertEquals(List.of(bigEvent, "[DONE]"), Api.dataEvents(stream.body()));
+    }
+
+    /** "p0 p1 p2 …": text in which a lost, repeated or reordered piece shows. */
+    private static String numbered(String prefix, int words) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < words; i++) {
+            text.append(prefix).append(i).append(' ');
+        }
+        return text.toString();
+    }
+
     @Test
     void managedTokensAreUsedRoundRobinAndCallerCredentialsNeverForwarded() {
         upstream.always(Reply.status(200).json(COMPLETION));
