@@ -203,11 +203,12 @@ public final class ClientStream implements WriteListener, AsyncListener {
         frame.put(DATA_PREFIX).put(utf8).put(EVENT_END).flip();
         enqueue(frame);
         needsFlush = true;
-        if (pendingBytes > maxBufferedBytes) {
-            cutTooSlow();
-            return;
-        }
         drain();
+        // Judged after the container took what it could: the bound is on what waits for a client that does not read,
+        // and a single event larger than it (maxEventBytes allows MBs) must still reach a client that does.
+        if (!finished && pendingBytes > maxBufferedBytes) {
+            cutTooSlow();
+        }
     }
 
     /**

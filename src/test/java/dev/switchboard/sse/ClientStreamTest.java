@@ -100,6 +100,32 @@ class ClientStreamTest {
         assertEquals(1, async.completes, "the request is released once");
     }
 
+    @Test
+    void oneEventLargerThanTheStreamBufferReachesAClientThatReads() throws IOException {
+        // The buffer bounds what waits for a slow client; an event larger than it (maxEventBytes allows MBs), sent to a
+        // client that takes every byte, is no sign of slowness.
+        FakeAsync async = new FakeAsync(false);
+        ClientStream stream = new ClientStream(async, 1024, () -> {}, "req_test");
+        ClientStream.CloseReason[] closed = new ClientStream.CloseReason[1];
+        stream.setListener(new ClientStream.Listener() {
+            @Override
+            public void onDrained() {}
+
+            @Override
+            public void onClosed(ClientStream.CloseReason reason) {
+                closed[0] = reason;
+            }
+        });
+        String big = "{\"content\":\"" + "x".repeat(4000) + "\"}";
+
+        stream.event(big);
+        stream.event("{\"content\":\"after\"}");
+
+        String written = async.output.bytes.toString(StandardCharsets.UTF_8);
+        assertEquals("data: " + big + "\n\ndata: {\"content\":\"after\"}\n\n", written);
+        assertEquals(null, closed[0], "not cut as too slow");
+    }
+
     /** An async context whose response takes every byte at once; counts complete() calls. */
     private static final class FakeAsync implements AsyncContext {
         private final boolean refuseFirstComplete;
